@@ -1,0 +1,48 @@
+// `xqueue serve` (and `npm start`): data dir, migrations, default account, listen, and a
+// clean stop on SIGINT/SIGTERM that finishes what is in flight.
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { connect } from '../db/connect.js';
+import { DiskFileStore } from '../files/disk-store.js';
+import { createLogger } from '../observability/logger.js';
+import { createServer } from '../server.js';
+import { CONFIG_FILE } from '../config.js';
+
+export function serveCommand(): Command {
+  return new Command('serve').description('run the Xqueue server').action(async () => {
+    const config = loadConfig();
+    const log = createLogger(config.logLevel);
+    const db = connect(config.database);
+    const storage = await new DiskFileStore(join(config.dataDir, 'files')).init();
+    const server = await createServer({ config, db, storage, log });
+    const url = await server.listen();
+    const shown = config.publicUrl ?? url;
+    process.stdout.write(
+      [
+        '',
+        `Xqueue is serving at ${shown}/xqueue/`,
+        `  username: ${config.defaultAccount.username}`,
+        `  password: kept in ${join(config.dataDir, CONFIG_FILE)} (XQUEUE_AUTH_PASSWORD); print it with: npm run xqueue -- config printvalue XQUEUE_AUTH_PASSWORD`,
+        `  queues:   ${config.queues.map((q) => (q.pushUrl ? `${q.name} (push to ${q.pushUrl})` : q.name)).join(', ')}`,
+        `  health:   ${shown}/healthz  ${shown}/readyz  ${shown}/metrics`,
+        '',
+      ].join('\n') + '\n',
+    );
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'stopping: finishing in-flight requests');
+      server.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// The `xqueue` command. Each sub-command lives in cli/; errors a user must see are
+// printed as one line and exit non-zero, never as a stack trace.
+import { Command } from 'commander';
+import { XqueueError } from './errors.js';
+import { migrateCommand } from './cli/migrate.js';
+import { serveCommand } from './cli/serve.js';
+
+const program = new Command('xqueue')
+  .description('Xqueue server, grader and operator tools for Open edX')
+  .showHelpAfterError()
+  .addCommand(serveCommand())
+  .addCommand(migrateCommand());
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const message = err instanceof XqueueError || err instanceof Error ? err.message : String(err);
+  process.stderr.write(`xqueue: ${message}\n`);
+  if (process.env.XQUEUE_DEBUG) console.error(err);
+  process.exit(1);
+});

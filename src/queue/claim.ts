@@ -1,0 +1,69 @@
+// The claim (spec §3.6, §9a): take the oldest visible submission of a queue and lease
+// it under a fresh pull key, in one atomic step, so no two graders ever hold it.
+import { randomBytes } from 'node:crypto';
+import { msToUs, nowUs } from '../clock.js';
+import { forUpdateSkipLocked } from '../db/locking.js';
+import type { QueueContext, StoredFile } from './context.js';
+import { retireWithNotice } from './retire.js';
+import { visible } from './visibility.js';
+
+export interface Claimed {
+  readonly id: number;
+  readonly pullkey: string;
+  readonly body: string;
+  readonly files: readonly StoredFile[];
+}
+
+export interface ClaimOptions {
+  /** The caller's IP for a pull, or the push URL for a push. */
+  readonly graderId: string;
+  readonly push?: boolean;
+}
+
+const POISON_SCAN_LIMIT = 50;
+
+export async function claim(ctx: QueueContext, queue: string, opts: ClaimOptions): Promise<Claimed | null> {
+  const poisoned: string[] = [];
+  const claimed = await ctx.db.transaction().execute(async (trx) => {
+    const now = nowUs();
+    for (let scanned = 0; scanned < POISON_SCAN_LIMIT; scanned++) {
+      const row = await forUpdateSkipLocked(
+        trx
+          .selectFrom('submissions')
+          .select(['id', 'lease_until', 'pull_count', 'xqueue_body', 'files', 'xqueue_header', 'lms_callback_url'])
+          .where('queue_name', '=', queue)
+          .where(visible(now))
+          .orderBy('arrival_time')
+          .orderBy('id')
+          .limit(1),
+        ctx.caps,
+      ).executeTakeFirst();
+      if (!row) return null;
+      // A lease that ran out at the pull limit: the grader keeps failing on it.
+      if (row.lease_until !== null && row.pull_count >= ctx.config.pullLimit) {
+        if (await retireWithNotice(trx, row, 'poison', now)) poisoned.push(queue);
+        continue;
+      }
+      const pullkey = randomBytes(16).toString('hex');
+      await trx
+        .updateTable('submissions')
+        .set((eb) => ({
+          pull_time: now,
+          ...(opts.push ? { push_time: now } : {}),
+          lease_until: now + msToUs(ctx.config.visibilityTimeoutMs),
+          pullkey,
+          pull_count: eb('pull_count', '+', 1),
+          grader_id: opts.graderId.slice(0, 2048),
+        }))
+        .where('id', '=', row.id)
+        .execute();
+      return { id: row.id, pullkey, body: row.xqueue_body, files: JSON.parse(row.files) as StoredFile[] };
+    }
+    return null;
+  });
+  if (poisoned.length > 0) {
+    ctx.metrics.retire(queue, 'poison', poisoned.length);
+    ctx.signals.outboxReady();
+  }
+  return claimed;
+}

@@ -1,0 +1,90 @@
+// A grader's result (spec §3.7, §9b): checked against the pull key, stored with its
+// callback in one transaction, and idempotent when the same grader sends it again.
+import { nowUs } from '../clock.js';
+import { forUpdate } from '../db/locking.js';
+import { protocolError } from '../errors.js';
+import { enqueueCallback } from '../outbox/enqueue.js';
+import { MSG } from '../protocol/strings.js';
+import type { QueueContext } from './context.js';
+
+export interface GraderReply {
+  readonly submissionId: number;
+  readonly submissionKey: unknown;
+  readonly body: string;
+}
+
+const invalid = () => protocolError(MSG.incorrectReplyFormat);
+
+/** submission_id: an integer, a digit string (sign and spaces allowed) or a finite number, truncated. */
+function parseSubmissionId(v: unknown): number {
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);
+  if (typeof v === 'string' && /^\s*[+-]?\d+\s*$/.test(v)) return Number(v.trim());
+  throw invalid();
+}
+
+/** Reads the grader's echoed xqueue_header; throws the legacy format error. */
+export function parseGraderHeader(text: string, body: string): GraderReply {
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch {
+    throw invalid();
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw invalid();
+  const h = header as Record<string, unknown>;
+  if (!('submission_id' in h) || !('submission_key' in h)) throw invalid();
+  return { submissionId: parseSubmissionId(h.submission_id), submissionKey: h.submission_key, body };
+}
+
+/** True for the shape the LMS expects: {"correct", "score", "msg"}. */
+export function isLmsShaped(body: string): boolean {
+  try {
+    const r = JSON.parse(body) as unknown;
+    return typeof r === 'object' && r !== null && 'correct' in r && 'score' in r && 'msg' in r;
+  } catch {
+    return false;
+  }
+}
+
+export async function putResult(
+  ctx: QueueContext,
+  reply: GraderReply,
+  mayGrade: (queue: string) => boolean,
+): Promise<{ queue: string; duplicate: boolean }> {
+  const now = nowUs();
+  const outcome = await ctx.db.transaction().execute(async (trx) => {
+    const row = await forUpdate(
+      trx
+        .selectFrom('submissions')
+        .select(['id', 'queue_name', 'pullkey', 'result_key', 'grader_reply', 'xqueue_header', 'lms_callback_url'])
+        .where('id', '=', reply.submissionId),
+      ctx.caps,
+    ).executeTakeFirst();
+    if (!row || !mayGrade(row.queue_name)) throw protocolError(MSG.submissionDoesNotExist);
+    if (row.result_key !== null && row.result_key === reply.submissionKey) {
+      if (row.grader_reply === reply.body) return { queue: row.queue_name, duplicate: true };
+      throw protocolError(MSG.resultAlreadyRecorded);
+    }
+    if (row.pullkey === '' || row.pullkey !== reply.submissionKey) throw protocolError(MSG.incorrectKey);
+    await trx
+      .updateTable('submissions')
+      .set({
+        grader_reply: reply.body,
+        return_time: now,
+        result_key: row.pullkey,
+        retired: 1,
+        retire_reason: 'result',
+        pullkey: '',
+      })
+      .where('id', '=', row.id)
+      .execute();
+    await enqueueCallback(trx, row, 'result', reply.body, now);
+    return { queue: row.queue_name, duplicate: false };
+  });
+  if (!outcome.duplicate) {
+    ctx.metrics.resulted.inc({ queue: outcome.queue });
+    ctx.metrics.retire(outcome.queue, 'result');
+    ctx.signals.outboxReady();
+  }
+  return outcome;
+}

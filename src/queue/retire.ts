@@ -1,0 +1,23 @@
+// Retiring a submission that will never get a grader's result: it is handed out no
+// more, its key is cleared, and the LMS gets the legacy failure notice (spec §9c).
+import type { Transaction } from 'kysely';
+import type { Database, RetireReason } from '../db/schema.js';
+import { enqueueCallback, type CallbackTarget } from '../outbox/enqueue.js';
+import { FAILURE_NOTICE } from '../protocol/strings.js';
+
+export async function retireWithNotice(
+  trx: Transaction<Database>,
+  target: CallbackTarget,
+  reason: Extract<RetireReason, 'poison' | 'push_failed' | 'admin'>,
+  nowUs: number,
+): Promise<boolean> {
+  const r = await trx
+    .updateTable('submissions')
+    .set({ retired: 1, retire_reason: reason, pullkey: '' })
+    .where('id', '=', target.id)
+    .where('retired', '=', 0)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) return false;
+  await enqueueCallback(trx, target, 'failure_notice', FAILURE_NOTICE, nowUs);
+  return true;
+}

@@ -1,0 +1,25 @@
+// In-process wake-ups: a submit wakes long-polling graders and push dispatchers, a
+// stored result wakes the outbox. Each is only a hint; the database stays the truth,
+// and the periodic loops catch anything another process did.
+import { EventEmitter } from 'node:events';
+
+export class Signals {
+  private readonly emitter = new EventEmitter();
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+  submitted(queue: string): void {
+    this.emitter.emit('submitted:' + queue);
+  }
+  onSubmitted(queue: string, listener: () => void): () => void {
+    this.emitter.on('submitted:' + queue, listener);
+    return () => this.emitter.off('submitted:' + queue, listener);
+  }
+  outboxReady(): void {
+    this.emitter.emit('outbox');
+  }
+  onOutboxReady(listener: () => void): () => void {
+    this.emitter.on('outbox', listener);
+    return () => this.emitter.off('outbox', listener);
+  }
+}

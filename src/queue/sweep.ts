@@ -1,0 +1,31 @@
+// The poison sweeper (spec §9c): a submission whose lease ran out at the pull limit is
+// retired with the failure notice without waiting for a grader to poll its queue.
+import { nowUs } from '../clock.js';
+import { forUpdate } from '../db/locking.js';
+import type { QueueContext } from './context.js';
+import { retireWithNotice } from './retire.js';
+
+const BATCH = 200;
+
+/** One sweep; returns how many submissions it retired. */
+export async function sweepPoison(ctx: QueueContext): Promise<number> {
+  const now = nowUs();
+  const retired = await ctx.db.transaction().execute(async (trx) => {
+    const rows = await forUpdate(
+      trx
+        .selectFrom('submissions')
+        .select(['id', 'queue_name', 'xqueue_header', 'lms_callback_url'])
+        .where('retired', '=', 0)
+        .where('lease_until', '<=', now)
+        .where('pull_count', '>=', ctx.config.pullLimit)
+        .limit(BATCH),
+      ctx.caps,
+    ).execute();
+    const done: string[] = [];
+    for (const row of rows) if (await retireWithNotice(trx, row, 'poison', now)) done.push(row.queue_name);
+    return done;
+  });
+  for (const queue of retired) ctx.metrics.retire(queue, 'poison');
+  if (retired.length > 0) ctx.signals.outboxReady();
+  return retired.length;
+}

@@ -1,0 +1,75 @@
+// A stand-in for the LMS callback endpoint: records every callback exactly as received
+// and answers with whatever status the test sets.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Callback {
+  readonly path: string;
+  readonly contentType: string | undefined;
+  /** The raw form body, as sent. */
+  readonly raw: string;
+  readonly header: string;
+  readonly body: string;
+  readonly status: number;
+}
+
+export interface FakeLms {
+  readonly url: string;
+  readonly callbacks: Callback[];
+  /** Status for the next callbacks; a function decides per call. */
+  respond: number | ((callIndex: number) => number);
+  /** Resolves when at least n callbacks answered 200 have arrived. */
+  waitFor(n: number, timeoutMs?: number): Promise<Callback[]>;
+  close(): Promise<void>;
+}
+
+export async function startFakeLms(): Promise<FakeLms> {
+  const callbacks: Callback[] = [];
+  const waiters: Array<() => void> = [];
+  let calls = 0;
+  const lms: FakeLms = {
+    url: '',
+    callbacks,
+    respond: 200,
+    waitFor(n, timeoutMs = 10_000) {
+      const acked = () => callbacks.filter((c) => c.status === 200);
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (acked().length >= n) {
+            clearTimeout(timer);
+            resolve(acked());
+            return true;
+          }
+          return false;
+        };
+        const timer = setTimeout(() => reject(new Error(`only ${acked().length} of ${n} callbacks arrived`)), timeoutMs);
+        if (!check()) waiters.push(() => void check());
+      });
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const fields = new URLSearchParams(raw);
+      const status = typeof lms.respond === 'function' ? lms.respond(calls) : lms.respond;
+      calls++;
+      callbacks.push({
+        path: req.url ?? '',
+        contentType: req.headers['content-type'],
+        raw,
+        header: fields.get('xqueue_header') ?? '',
+        body: fields.get('xqueue_body') ?? '',
+        status,
+      });
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end('');
+      waiters.splice(0).forEach((w) => w());
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  (lms as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return lms;
+}
