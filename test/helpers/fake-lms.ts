@@ -11,19 +11,24 @@ export interface Callback {
   readonly header: string;
   readonly body: string;
   readonly status: number;
+  /** Date.now() when it arrived. */
+  readonly at: number;
 }
+
+export type Answer = number | readonly [number, string];
 
 export interface FakeLms {
   readonly url: string;
   readonly callbacks: Callback[];
-  /** Status for the next callbacks; a function decides per call. */
-  respond: number | ((callIndex: number) => number);
+  /** Status for the next callbacks; a function decides per call. A [status, location] pair redirects. */
+  respond: Answer | ((callIndex: number) => Answer);
   /** Resolves when at least n callbacks answered 200 have arrived. */
   waitFor(n: number, timeoutMs?: number): Promise<Callback[]>;
   close(): Promise<void>;
 }
 
-export async function startFakeLms(): Promise<FakeLms> {
+/** Listens on `port` (0: any free port), so a test can bring an LMS up where one was down. */
+export async function startFakeLms(port = 0): Promise<FakeLms> {
   const callbacks: Callback[] = [];
   const waiters: Array<() => void> = [];
   let calls = 0;
@@ -43,10 +48,17 @@ export async function startFakeLms(): Promise<FakeLms> {
           return false;
         };
         const timer = setTimeout(() => reject(new Error(`only ${acked().length} of ${n} callbacks arrived`)), timeoutMs);
-        if (!check()) waiters.push(() => void check());
+        const retry = () => {
+          if (!check()) waiters.push(retry);
+        };
+        retry();
       });
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -54,7 +66,8 @@ export async function startFakeLms(): Promise<FakeLms> {
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const fields = new URLSearchParams(raw);
-      const status = typeof lms.respond === 'function' ? lms.respond(calls) : lms.respond;
+      const answer = typeof lms.respond === 'function' ? lms.respond(calls) : lms.respond;
+      const [status, location] = typeof answer === 'number' ? [answer, undefined] : answer;
       calls++;
       callbacks.push({
         path: req.url ?? '',
@@ -63,13 +76,14 @@ export async function startFakeLms(): Promise<FakeLms> {
         header: fields.get('xqueue_header') ?? '',
         body: fields.get('xqueue_body') ?? '',
         status,
+        at: Date.now(),
       });
-      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end('');
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...(location ? { location } : {}) }).end('');
       waiters.splice(0).forEach((w) => w());
     });
   });
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   (lms as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return lms;
 }
