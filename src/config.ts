@@ -209,6 +209,30 @@ export function parseConfig(raw: RawConfig, dataDir: string): Config {
   return deepFreeze(config);
 }
 
+export type ConfigSource = 'default' | 'config.yml' | 'env';
+
+export interface ConfigEntry {
+  readonly key: ConfigKey;
+  readonly value: string;
+  readonly source: ConfigSource;
+  readonly spec: KeySpec;
+}
+
+/** Every key's effective value and where it came from (`xqueue config show`). */
+export function explainConfig(env: NodeJS.ProcessEnv = process.env): { dataDir: string; file: string; entries: ConfigEntry[] } {
+  const dataDir = dataDirFrom(env);
+  const raw = loadRawConfig(env, dataDir);
+  const file = readConfigFile(dataDir);
+  const entries = (Object.entries(KEYS) as Array<[ConfigKey, KeySpec]>).map(([key, spec]): ConfigEntry => {
+    const source: ConfigSource = env[key] !== undefined && env[key] === raw[key] ? 'env' : key in file ? 'config.yml' : 'default';
+    return { key, value: raw[key], source, spec };
+  });
+  return { dataDir, file: join(dataDir, CONFIG_FILE), entries };
+}
+
+/** The base URL `xqueue submissions` uses when -u is not given; Tutor reads the same variable. */
+export const tutorXqueueUrl = (env: NodeJS.ProcessEnv = process.env): string | undefined => env.TUTOR_XQUEUE_URL || undefined;
+
 /** Loads and validates the configuration once; main() passes the result down. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = dataDirFrom(env);

@@ -3,14 +3,20 @@
 // printed as one line and exit non-zero, never as a stack trace.
 import { Command } from 'commander';
 import { XqueueError } from './errors.js';
+import { configCommand } from './cli/config.js';
 import { migrateCommand } from './cli/migrate.js';
 import { serveCommand } from './cli/serve.js';
+import { submissionsCommand } from './cli/submissions.js';
+import { usersCommand } from './cli/users.js';
 
 const program = new Command('xqueue')
   .description('Xqueue server, grader and operator tools for Open edX')
   .showHelpAfterError()
   .addCommand(serveCommand())
-  .addCommand(migrateCommand());
+  .addCommand(migrateCommand())
+  .addCommand(submissionsCommand())
+  .addCommand(configCommand())
+  .addCommand(usersCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof XqueueError || err instanceof Error ? err.message : String(err);

@@ -84,7 +84,8 @@ function dump(value: PyValue, indent: number | undefined, depth: number): string
   if (typeof value === 'string') return pyString(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number') return Number.isInteger(value) ? value.toFixed(0) : pyFloatRepr(value);
+  // An integral number is a Python int: decimal digits, even at 1e21 and beyond.
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value).toString() : pyFloatRepr(value);
   if (value instanceof PyFloat) return pyFloatRepr(value.value);
   if (value instanceof RawJson) return value.text;
   const items: string[] = [];

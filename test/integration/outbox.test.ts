@@ -1,7 +1,7 @@
 // Delivery to the LMS from the durable outbox (spec §6, §9b): retried with backoff while
 // the LMS fails or is down, delivered once it recovers, never re-sent after a 200.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeLms, type FakeLms } from '../helpers/fake-lms.js';
+import { startFakeLms } from '../helpers/fake-lms.js';
 import { freePort } from '../helpers/free-port.js';
 import { lmsSubmission, loggedIn, type XqueueClient } from '../helpers/client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
