@@ -21,6 +21,5 @@ const program = new Command('xqueue')
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof XqueueError || err instanceof Error ? err.message : String(err);
   process.stderr.write(`xqueue: ${message}\n`);
-  if (process.env.XQUEUE_DEBUG) console.error(err);
   process.exit(1);
 });

@@ -5,15 +5,35 @@ export interface Capabilities {
   readonly dialect: 'sqlite' | 'mysql';
   /** Column type for bodies that may hold megabytes (SQLite TEXT is unbounded; MySQL TEXT is 64 KiB). */
   readonly longText: string;
+  /** Appended to CREATE TABLE: engine and a binary utf8mb4 collation, so names compare exactly and emoji store. */
+  readonly tableOptions: string;
   /** SELECT … FOR UPDATE holds the rows it read until commit. */
   readonly rowLocks: boolean;
   /** Lock the claim candidate so concurrent claimers skip it (MySQL 8, MariaDB ≥ 10.6). */
   readonly skipLocked: boolean;
   /** The whole transaction is serialised by a write lock taken at BEGIN (SQLite BEGIN IMMEDIATE). */
   readonly serialisedWrites: boolean;
+  /** Error codes after which a transaction is simply run again. */
+  readonly retryableErrors: readonly string[];
 }
 
 export const CAPABILITIES = {
-  sqlite: { dialect: 'sqlite', longText: 'text', rowLocks: false, skipLocked: false, serialisedWrites: true },
-  mysql: { dialect: 'mysql', longText: 'longtext', rowLocks: true, skipLocked: true, serialisedWrites: false },
+  sqlite: {
+    dialect: 'sqlite',
+    longText: 'text',
+    tableOptions: '',
+    rowLocks: false,
+    skipLocked: false,
+    serialisedWrites: true,
+    retryableErrors: ['SQLITE_BUSY'],
+  },
+  mysql: {
+    dialect: 'mysql',
+    longText: 'longtext',
+    tableOptions: 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+    rowLocks: true,
+    skipLocked: true,
+    serialisedWrites: false,
+    retryableErrors: ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT'],
+  },
 } as const satisfies Record<string, Capabilities>;

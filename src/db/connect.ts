@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { CAPABILITIES, type Capabilities } from './capabilities.js';
 import type { Database } from './schema.js';
+import { openMysql } from './mysql-dialect.js';
 import { openSqlite } from './sqlite-dialect.js';
 
 export interface Db {
@@ -22,5 +23,9 @@ export function connect(database: Config['database']): Db {
     const kysely = new Kysely<Database>({ dialect });
     return { kysely, caps: CAPABILITIES.sqlite, close: () => kysely.destroy() };
   }
-  throw new ConfigError('XQUEUE_DATABASE_URL', 'sqlite:PATH (MySQL support is not built yet)', database.url);
+  if (database.url.startsWith('mysql://')) {
+    const kysely = new Kysely<Database>({ dialect: openMysql(database.url) });
+    return { kysely, caps: CAPABILITIES.mysql, close: () => kysely.destroy() };
+  }
+  throw new ConfigError('XQUEUE_DATABASE_URL', 'sqlite:PATH or mysql://user:pass@host:port/db', database.url);
 }

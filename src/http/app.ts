@@ -75,6 +75,11 @@ export function buildApp(deps: AppDeps): App {
       return sendError(reply, new UnavailableError());
     }
   });
+  // While stopping, every response closes its connection, and connections that fall idle
+  // are closed as they do; otherwise a keep-alive socket would hold close() for 72 s.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (request, reply) => {
     await discardStaged(request.body as Body);
     const route = request.routeOptions.url ?? 'unmatched';
@@ -106,6 +111,8 @@ export function buildApp(deps: AppDeps): App {
     fastify: app,
     beginShutdown: () => {
       closing = true;
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+      app.server.once('close', () => clearInterval(sweep));
     },
   };
 }

@@ -1,6 +1,7 @@
 // Delivers outbox entries to the LMS (spec §6, §9b). An entry is taken by bumping its
 // next attempt past the attempt's timeout, conditionally, so one process delivers it;
 // a crash mid-attempt only delays it. Success is HTTP 200, exactly.
+import { transact } from '../db/transact.js';
 import type { Logger } from 'pino';
 import { msToUs, nowUs } from '../clock.js';
 import type { QueueContext } from '../queue/context.js';
@@ -86,7 +87,7 @@ export class OutboxDeliverer {
     const { db, config } = this.ctx;
     const now = nowUs();
     const leaseUntil = now + msToUs(config.callback.timeoutMs * 2 + 1000);
-    return db.transaction().execute(async (trx) => {
+    return transact(db, this.ctx.caps, async (trx) => {
       const due = await trx
         .selectFrom('outbox')
         .select(['submission_id', 'url', 'body', 'attempts', 'next_attempt_at', 'created_at'])
@@ -128,7 +129,7 @@ export class OutboxDeliverer {
     const now = nowUs();
     const attempts = e.attempts + 1;
     try {
-      await db.transaction().execute(async (trx) => {
+      await transact(db, this.ctx.caps, async (trx) => {
         if (outcome === 'ok') {
           await trx
             .updateTable('outbox')

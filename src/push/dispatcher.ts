@@ -2,6 +2,7 @@
 // the same lease as a pull and POSTed to that URL; a 200's text becomes the result. A
 // failed push counts toward the pull limit, where the submission is retired with the
 // failure notice. Dispatch is event-driven, with a per-queue concurrency.
+import { transact } from '../db/transact.js';
 import type { Logger } from 'pino';
 import { nowUs } from '../clock.js';
 import type { Config, QueueConfig } from '../config.js';
@@ -98,7 +99,7 @@ export class PushDispatcher {
   /** At the pull limit the submission is retired now; otherwise it is retried when its lease ends. */
   private async afterFailure(claimed: Claimed): Promise<void> {
     const { db, config } = this.ctx;
-    const retired = await db.transaction().execute(async (trx) => {
+    const retired = await transact(db, this.ctx.caps, async (trx) => {
       const row = await trx
         .selectFrom('submissions')
         .select(['id', 'pull_count', 'xqueue_header', 'lms_callback_url', 'queue_name'])

@@ -1,5 +1,6 @@
 // The claim (spec §3.6, §9a): take the oldest visible submission of a queue and lease
 // it under a fresh pull key, in one atomic step, so no two graders ever hold it.
+import { transact } from '../db/transact.js';
 import { randomBytes } from 'node:crypto';
 import { msToUs, nowUs } from '../clock.js';
 import { forUpdateSkipLocked } from '../db/locking.js';
@@ -23,8 +24,8 @@ export interface ClaimOptions {
 const POISON_SCAN_LIMIT = 50;
 
 export async function claim(ctx: QueueContext, queue: string, opts: ClaimOptions): Promise<Claimed | null> {
-  const poisoned: string[] = [];
-  const claimed = await ctx.db.transaction().execute(async (trx) => {
+  const { claimed, poisoned } = await transact(ctx.db, ctx.caps, async (trx) => {
+    let poisoned = 0;
     const now = nowUs();
     for (let scanned = 0; scanned < POISON_SCAN_LIMIT; scanned++) {
       const row = await forUpdateSkipLocked(
@@ -38,10 +39,10 @@ export async function claim(ctx: QueueContext, queue: string, opts: ClaimOptions
           .limit(1),
         ctx.caps,
       ).executeTakeFirst();
-      if (!row) return null;
+      if (!row) return { claimed: null, poisoned };
       // A lease that ran out at the pull limit: the grader keeps failing on it.
       if (row.lease_until !== null && row.pull_count >= ctx.config.pullLimit) {
-        if (await retireWithNotice(trx, row, 'poison', now)) poisoned.push(queue);
+        if (await retireWithNotice(trx, row, 'poison', now)) poisoned++;
         continue;
       }
       const pullkey = randomBytes(16).toString('hex');
@@ -57,12 +58,12 @@ export async function claim(ctx: QueueContext, queue: string, opts: ClaimOptions
         }))
         .where('id', '=', row.id)
         .execute();
-      return { id: row.id, pullkey, body: row.xqueue_body, files: JSON.parse(row.files) as StoredFile[] };
+      return { claimed: { id: row.id, pullkey, body: row.xqueue_body, files: JSON.parse(row.files) as StoredFile[] }, poisoned };
     }
-    return null;
+    return { claimed: null, poisoned };
   });
-  if (poisoned.length > 0) {
-    ctx.metrics.retire(queue, 'poison', poisoned.length);
+  if (poisoned > 0) {
+    ctx.metrics.retire(queue, 'poison', poisoned);
     ctx.signals.outboxReady();
   }
   return claimed;

@@ -16,7 +16,8 @@ function pythonStr(v: PyValue | undefined): string {
   if (v === null) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
-  if (v instanceof PyFloat) return pyFloatRepr(v.value);
+  // str() of a float is its repr, except that overflowed literals (1e400) print as inf.
+  if (v instanceof PyFloat) return Number.isFinite(v.value) ? pyFloatRepr(v.value) : v.value > 0 ? 'inf' : '-inf';
   return String(v);
 }
 

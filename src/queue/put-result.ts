@@ -1,5 +1,6 @@
 // A grader's result (spec §3.7, §9b): checked against the pull key, stored with its
 // callback in one transaction, and idempotent when the same grader sends it again.
+import { transact } from '../db/transact.js';
 import { nowUs } from '../clock.js';
 import { forUpdate } from '../db/locking.js';
 import { protocolError } from '../errors.js';
@@ -52,7 +53,7 @@ export async function putResult(
   mayGrade: (queue: string) => boolean,
 ): Promise<{ queue: string; duplicate: boolean }> {
   const now = nowUs();
-  const outcome = await ctx.db.transaction().execute(async (trx) => {
+  const outcome = await transact(ctx.db, ctx.caps, async (trx) => {
     const row = await forUpdate(
       trx
         .selectFrom('submissions')

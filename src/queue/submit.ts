@@ -1,5 +1,6 @@
 // Accepting a submission from the LMS (spec §3.4 step 4, §5.3): in one transaction,
 // retire what this learner submitted before to the same callback URL, then insert.
+import { transact } from '../db/transact.js';
 import { createHash } from 'node:crypto';
 import { nowUs } from '../clock.js';
 import type { QueueContext, StoredFile } from './context.js';
@@ -20,7 +21,7 @@ export const callbackHash = (url: string) => createHash('sha256').update(url).di
 export async function submit(ctx: QueueContext, s: NewSubmission): Promise<{ id: number; queueLength: number }> {
   const now = nowUs();
   const hash = callbackHash(s.callbackUrl);
-  const result = await ctx.db.transaction().execute(async (trx) => {
+  const result = await transact(ctx.db, ctx.caps, async (trx) => {
     const superseded = await trx
       .updateTable('submissions')
       .set({ retired: 1, retire_reason: 'superseded', pullkey: '' })

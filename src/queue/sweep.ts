@@ -1,5 +1,6 @@
 // The poison sweeper (spec §9c): a submission whose lease ran out at the pull limit is
 // retired with the failure notice without waiting for a grader to poll its queue.
+import { transact } from '../db/transact.js';
 import { nowUs } from '../clock.js';
 import { forUpdate } from '../db/locking.js';
 import type { QueueContext } from './context.js';
@@ -10,7 +11,7 @@ const BATCH = 200;
 /** One sweep; returns how many submissions it retired. */
 export async function sweepPoison(ctx: QueueContext): Promise<number> {
   const now = nowUs();
-  const retired = await ctx.db.transaction().execute(async (trx) => {
+  const retired = await transact(ctx.db, ctx.caps, async (trx) => {
     const rows = await forUpdate(
       trx
         .selectFrom('submissions')

@@ -7,6 +7,7 @@ import { loadRawConfig, parseConfig, type Config } from '../../src/config.js';
 import { connect } from '../../src/db/connect.js';
 import { DiskFileStore } from '../../src/files/disk-store.js';
 import { createServer, type Server } from '../../src/server.js';
+import { testDatabase } from './database.js';
 
 export interface TestServer {
   readonly url: string;
@@ -23,7 +24,11 @@ export function testDataDir(): string {
 }
 
 export async function startTestServer(env: Record<string, string> = {}, dataDir = testDataDir()): Promise<TestServer> {
-  const raw = loadRawConfig({ XQUEUE_PORT: '0', XQUEUE_LOG_LEVEL: 'silent', XQUEUE_SQLITE_SYNCHRONOUS: 'NORMAL', ...env }, dataDir);
+  const database = await testDatabase();
+  const raw = loadRawConfig(
+    { XQUEUE_PORT: '0', XQUEUE_LOG_LEVEL: 'silent', XQUEUE_SQLITE_SYNCHRONOUS: 'NORMAL', ...database.env, ...env },
+    dataDir,
+  );
   const config = parseConfig(raw, dataDir);
   const log = pino({ level: process.env.XQUEUE_TEST_LOG ?? 'silent' });
   const db = connect(config.database);
@@ -41,6 +46,7 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir 
       if (closed) return;
       closed = true;
       await server.close();
+      await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

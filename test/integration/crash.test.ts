@@ -8,13 +8,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeLms } from '../helpers/fake-lms.js';
 import { freePort } from '../helpers/free-port.js';
 import { lmsSubmission, loggedIn, XqueueClient } from '../helpers/client.js';
+import { testDatabase, type TestDatabase } from '../helpers/database.js';
 import { savedPassword, spawnServer, type ServerProcess } from '../helpers/server-process.js';
 
 const ENV = { XQUEUE_VISIBILITY_TIMEOUT: '2', XQUEUE_REQUESTS_TIMEOUT: '2' };
 const dataDir = mkdtempSync(join(tmpdir(), 'xqueue-crash-'));
 let running: ServerProcess | undefined;
-afterAll(() => {
+let database: TestDatabase | undefined;
+afterAll(async () => {
   running?.child.kill('SIGKILL');
+  await database?.drop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -22,7 +25,9 @@ describe('SIGKILL mid-traffic', () => {
   it('loses no accepted submission or stored result, and re-delivers nothing the LMS acknowledged', async () => {
     const lms = await startFakeLms();
     const port = await freePort();
-    running = await spawnServer(dataDir, port, ENV);
+    database = await testDatabase();
+    const env = { ...ENV, ...database.env };
+    running = await spawnServer(dataDir, port, env);
     const password = savedPassword(dataDir);
     const accepted = new Set<string>(); // lms_key of every submit answered with success
     const stored = new Set<string>(); // submission ids whose put_result was answered ""
@@ -71,7 +76,7 @@ describe('SIGKILL mid-traffic', () => {
     await Promise.all([...before, ...grading]);
     expect(accepted.size).toBeGreaterThan(20);
 
-    running = await spawnServer(dataDir, port, ENV);
+    running = await spawnServer(dataDir, port, env);
     stop = true;
     // Graders finish the queue on the restarted server: leased submissions come back after 2 s.
     const after = await Promise.all([0, 1, 2, 3].map(() => loggedIn(running!.url, password)));

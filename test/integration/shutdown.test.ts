@@ -5,15 +5,21 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.js';
 import { lmsSubmission, loggedIn } from '../helpers/client.js';
+import { testDatabase, type TestDatabase } from '../helpers/database.js';
 import { savedPassword, spawnServer } from '../helpers/server-process.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'xqueue-stop-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+let database: TestDatabase | undefined;
+afterAll(async () => {
+  await database?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 describe('graceful stop', () => {
   it('answers the request in flight, exits 0, and keeps what it accepted', async () => {
     const port = await freePort();
-    const first = await spawnServer(dataDir, port);
+    database = await testDatabase();
+    const first = await spawnServer(dataDir, port, database.env);
     const password = savedPassword(dataDir);
     const grader = await loggedIn(first.url, password);
     // A long-poll held open across the signal must still get its answer.
@@ -27,7 +33,7 @@ describe('graceful stop', () => {
     expect(await first.exited).toBe(0);
     expect(first.output()).not.toMatch(/Error|error/);
 
-    const second = await spawnServer(dataDir, port);
+    const second = await spawnServer(dataDir, port, database.env);
     const again = await loggedIn(second.url, password);
     // The submission was claimed by the held request; it is leased, not lost.
     const row = await fetch(`${second.url}/metrics`).then((r) => r.text());

@@ -3,6 +3,7 @@ import type { Capabilities } from '../capabilities.js';
 
 export function initial(caps: Capabilities) {
   const long = sql.raw(caps.longText);
+  const options = sql.raw(caps.tableOptions);
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
@@ -29,6 +30,7 @@ export function initial(caps: Capabilities) {
         .addColumn('lms_ack', 'smallint', (c) => c.notNull().defaultTo(0))
         .addColumn('retired', 'smallint', (c) => c.notNull().defaultTo(0))
         .addColumn('retire_reason', 'varchar(16)')
+        .modifyEnd(options)
         .execute();
       // The claim walks this index in FIFO order; the lease filter only skips leased rows.
       await db.schema
@@ -51,6 +53,7 @@ export function initial(caps: Capabilities) {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('last_error', 'varchar(1024)')
         .addColumn('delivered_at', 'bigint')
+        .modifyEnd(options)
         .execute();
       await db.schema.createIndex('outbox_due').on('outbox').columns(['state', 'next_attempt_at']).execute();
 
@@ -63,6 +66,7 @@ export function initial(caps: Capabilities) {
         .addColumn('queues', 'text')
         .addColumn('is_active', 'smallint', (c) => c.notNull().defaultTo(1))
         .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .modifyEnd(options)
         .execute();
 
       await db.schema
@@ -71,6 +75,7 @@ export function initial(caps: Capabilities) {
         .addColumn('user_id', 'integer', (c) => c.notNull())
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .modifyEnd(options)
         .execute();
       await db.schema.createIndex('sessions_user').on('sessions').columns(['user_id']).execute();
       await db.schema.createIndex('sessions_expiry').on('sessions').columns(['expires_at']).execute();
