@@ -3,7 +3,9 @@
 // printed as one line and exit non-zero, never as a stack trace.
 import { Command } from 'commander';
 import { XqueueError } from './errors.js';
+import { callbacksCommand } from './cli/callbacks.js';
 import { configCommand } from './cli/config.js';
+import { importCommand } from './cli/import.js';
 import { migrateCommand } from './cli/migrate.js';
 import { serveCommand } from './cli/serve.js';
 import { submissionsCommand } from './cli/submissions.js';
@@ -16,7 +18,8 @@ const program = new Command('xqueue')
   .addCommand(migrateCommand())
   .addCommand(submissionsCommand())
   .addCommand(configCommand())
-  .addCommand(usersCommand());
+  .addCommand(usersCommand())
+  .addCommand(callbacksCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof XqueueError || err instanceof Error ? err.message : String(err);

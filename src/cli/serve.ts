@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { connect } from '../db/connect.js';
-import { DiskFileStore } from '../files/disk-store.js';
-import { createLogger } from '../observability/logger.js';
-import { createServer } from '../server.js';
+import { openFileStore } from '../files/open-store.js';
 import { CONFIG_FILE } from '../config.js';
 
 export function serveCommand(): Command {
   return new Command('serve').description('run the Xqueue server').action(async () => {
+    // Loaded here, not at the top: every other command starts without the server's modules.
+    const [{ createServer }, { createLogger }] = await Promise.all([import('../server.js'), import('../observability/logger.js')]);
     const config = loadConfig();
     const log = createLogger(config.logLevel);
     const db = connect(config.database);
-    const storage = await new DiskFileStore(join(config.dataDir, 'files')).init();
+    const storage = await openFileStore(config);
     const server = await createServer({ config, db, storage, log });
     const url = await server.listen();
     const shown = config.publicUrl ?? url;

@@ -2,26 +2,14 @@
 // on the database named by the config; a running server sees changes at the next login.
 import { Command, InvalidArgumentError } from 'commander';
 import { findUser, isRole, listUsers, removeUser, upsertUser, ROLES, type Role, type UserRecord } from '../accounts/users.js';
-import { loadConfig, randomString, type Config } from '../config.js';
-import { connect, type Db } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { randomString, type Config } from '../config.js';
+import type { Db } from '../db/connect.js';
+import { withDb } from './with-db.js';
 import { CliError } from './errors.js';
 import { table } from './table.js';
 
 const GENERATED_PASSWORD_LENGTH = 16;
 const MAX_NAME_LENGTH = 150; // Django's username column
-
-async function withDb<T>(fn: (db: Db, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const db = connect(config.database);
-  try {
-    const { error } = await migrateToLatest(db.kysely, db.caps);
-    if (error) throw error;
-    return await fn(db, config);
-  } finally {
-    await db.close();
-  }
-}
 
 /** `--role a --role b` or `--role a,b`. */
 function collectRoles(text: string, previous: Role[] = []): Role[] {

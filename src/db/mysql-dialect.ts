@@ -1,10 +1,14 @@
 // MySQL 8 / MariaDB ≥ 10.6 through mysql2's pool. Sessions run READ COMMITTED, so the
 // claim's SKIP LOCKED sees rows committed by other replicas and takes no gap locks.
-import { createPool } from 'mysql2';
+import { createRequire } from 'node:module';
 import { CompiledQuery, MysqlDialect } from 'kysely';
+import type * as Mysql2 from 'mysql2';
+
+// Required on first use, so SQLite setups and CLI commands never load the MySQL driver.
+const mysql2 = () => createRequire(import.meta.url)('mysql2') as typeof Mysql2;
 
 export function openMysql(url: string): MysqlDialect {
-  const pool = createPool({
+  const pool = mysql2().createPool({
     uri: url,
     connectionLimit: 16,
     charset: 'utf8mb4_bin',
