@@ -50,6 +50,15 @@ export const KEYS = {
   XQUEUE_MYSQL_DATABASE: { default: 'xqueue', help: 'MySQL database (Tutor)' },
   XQUEUE_MYSQL_USERNAME: { default: 'xqueue', help: 'MySQL user (Tutor)' },
   XQUEUE_MYSQL_PASSWORD: { default: '', generated: true, secret: true, help: 'MySQL password (Tutor; 8 random characters when generated)' },
+  XQUEUE_FILE_STORAGE: { default: 'disk', help: 'where uploaded files live: disk (<data dir>/files, or a shared volume) or s3' },
+  XQUEUE_S3_BUCKET: { default: '', help: 'S3 bucket for uploaded files (required with XQUEUE_FILE_STORAGE=s3)' },
+  XQUEUE_S3_PREFIX: { default: 'xqueue', help: 'key prefix inside the bucket; empty: the bucket root' },
+  XQUEUE_S3_REGION: { default: 'us-east-1', help: 'S3 region' },
+  XQUEUE_S3_ENDPOINT: { default: '', help: 'http(s) URL of an S3-compatible server (MinIO, Ceph, …); empty: AWS' },
+  XQUEUE_S3_ACCESS_KEY_ID: { default: '', help: "S3 access key id; empty: the AWS SDK's default credential chain" },
+  XQUEUE_S3_SECRET_ACCESS_KEY: { default: '', secret: true, help: 'S3 secret access key; set together with XQUEUE_S3_ACCESS_KEY_ID' },
+  XQUEUE_S3_FORCE_PATH_STYLE: { default: 'false', help: `address the bucket as <endpoint>/<bucket> rather than <bucket>.<endpoint> (${bool}; usually true for MinIO)` },
+  XQUEUE_S3_LINKS: { default: 'presigned', help: 'links handed to graders: presigned (S3 presigned GET, at most 7 days) or proxied (signed by this server, which streams from the bucket)' },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEYS;

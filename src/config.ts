@@ -14,6 +14,29 @@ export interface QueueConfig {
   readonly pushUrl?: string;
 }
 
+/** S3-compatible file storage (spec §4); set only when XQUEUE_FILE_STORAGE is s3. */
+export interface S3Config {
+  readonly bucket: string;
+  /** Prepended to every storage key, without slashes at either end; may be empty. */
+  readonly prefix: string;
+  readonly region: string;
+  /** An S3-compatible server; absent for AWS. */
+  readonly endpoint?: string;
+  /** Absent: the AWS SDK's default credential chain (environment, profile, instance or pod role). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly forcePathStyle: boolean;
+  /** presigned: graders fetch from the bucket; proxied: from this server's /xqueue/files/ links. */
+  readonly links: 'presigned' | 'proxied';
+}
+
+export interface FilesConfig {
+  readonly storage: 'disk' | 's3';
+  readonly s3?: S3Config;
+}
+
+/** SigV4 presigned URLs cannot outlive 7 days. */
+export const MAX_PRESIGNED_TTL_S = 7 * 86400;
+
 export interface Config {
   readonly dataDir: string;
   readonly bind: string;
@@ -49,6 +72,7 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly sweepIntervalMs: number;
   readonly database: { readonly url: string; readonly sqliteSynchronous: 'FULL' | 'NORMAL' };
+  readonly files: FilesConfig;
 }
 
 export type RawConfig = Readonly<Record<ConfigKey, string>>;
@@ -149,6 +173,45 @@ function databaseUrl(raw: RawConfig, dataDir: string): string {
   return 'sqlite:' + join(dataDir, 'xqueue.db');
 }
 
+function parseFiles(raw: RawConfig, linkTtlS: number): FilesConfig {
+  const storage = raw.XQUEUE_FILE_STORAGE.trim().toLowerCase();
+  if (storage === 'disk') return { storage };
+  if (storage !== 's3') throw new ConfigError('XQUEUE_FILE_STORAGE', 'disk or s3', raw.XQUEUE_FILE_STORAGE);
+  const bucket = raw.XQUEUE_S3_BUCKET.trim();
+  if (!bucket) throw new ConfigError('XQUEUE_S3_BUCKET', 'a bucket name when XQUEUE_FILE_STORAGE is s3', '');
+  if (/[\s/]/.test(bucket)) throw new ConfigError('XQUEUE_S3_BUCKET', 'a bucket name without spaces or slashes', bucket);
+  const prefix = raw.XQUEUE_S3_PREFIX.trim().replace(/^\/+|\/+$/g, '');
+  if (/\s/.test(prefix)) throw new ConfigError('XQUEUE_S3_PREFIX', 'a key prefix without spaces', raw.XQUEUE_S3_PREFIX);
+  const region = raw.XQUEUE_S3_REGION.trim();
+  if (!region) throw new ConfigError('XQUEUE_S3_REGION', 'a region name such as us-east-1', '');
+  const endpoint = raw.XQUEUE_S3_ENDPOINT.trim().replace(/\/+$/, '');
+  if (endpoint && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(endpoint))
+    throw new ConfigError('XQUEUE_S3_ENDPOINT', 'an absolute http(s) URL, or empty for AWS', raw.XQUEUE_S3_ENDPOINT);
+  const accessKeyId = raw.XQUEUE_S3_ACCESS_KEY_ID.trim();
+  const secretAccessKey = raw.XQUEUE_S3_SECRET_ACCESS_KEY;
+  if (accessKeyId && !secretAccessKey)
+    throw new ConfigError('XQUEUE_S3_SECRET_ACCESS_KEY', 'a secret key when XQUEUE_S3_ACCESS_KEY_ID is set', '');
+  if (secretAccessKey && !accessKeyId)
+    throw new ConfigError('XQUEUE_S3_ACCESS_KEY_ID', 'an access key id when XQUEUE_S3_SECRET_ACCESS_KEY is set', '');
+  const forcePathStyle = check('XQUEUE_S3_FORCE_PATH_STYLE', boolean, 'true or false', raw.XQUEUE_S3_FORCE_PATH_STYLE);
+  const links = raw.XQUEUE_S3_LINKS.trim().toLowerCase();
+  if (links !== 'presigned' && links !== 'proxied') throw new ConfigError('XQUEUE_S3_LINKS', 'presigned or proxied', raw.XQUEUE_S3_LINKS);
+  if (links === 'presigned' && linkTtlS > MAX_PRESIGNED_TTL_S)
+    throw new ConfigError('XQUEUE_FILE_LINK_TTL', `at most ${MAX_PRESIGNED_TTL_S} seconds with presigned S3 links`, String(linkTtlS));
+  return {
+    storage,
+    s3: {
+      bucket,
+      prefix,
+      region,
+      ...(endpoint ? { endpoint } : {}),
+      ...(accessKeyId ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+      forcePathStyle,
+      links,
+    },
+  };
+}
+
 /** Validates the raw strings into the typed, frozen Config. Throws ConfigError naming the key. */
 export function parseConfig(raw: RawConfig, dataDir: string): Config {
   const n = (key: ConfigKey, min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -167,6 +230,7 @@ export function parseConfig(raw: RawConfig, dataDir: string): Config {
   if (!raw.XQUEUE_AUTH_USERNAME) throw new ConfigError('XQUEUE_AUTH_USERNAME', 'a non-empty user name', '');
   if (raw.XQUEUE_SECRET_KEY.length < 8) throw new ConfigError('XQUEUE_SECRET_KEY', 'at least 8 characters', '…');
   const longPollDefault = n('XQUEUE_LONG_POLL_DEFAULT', 0, 999);
+  const fileLinkTtlS = n('XQUEUE_FILE_LINK_TTL', 1, 7 * 86400);
 
   const config: Config = {
     dataDir,
@@ -197,7 +261,7 @@ export function parseConfig(raw: RawConfig, dataDir: string): Config {
       fileBytes: n('XQUEUE_MAX_FILE_BYTES', 1),
       headerChars: n('XQUEUE_MAX_HEADER_LENGTH', 64),
     },
-    fileLinkTtlS: n('XQUEUE_FILE_LINK_TTL', 1, 7 * 86400),
+    fileLinkTtlS,
     longPoll: { defaultMs: longPollDefault, maxMs: n('XQUEUE_LONG_POLL_MAX', 0, 120000) },
     sessionCookieSecure: b('XQUEUE_SESSION_COOKIE_SECURE'),
     trustProxy: b('XQUEUE_TRUST_PROXY'),
@@ -205,6 +269,7 @@ export function parseConfig(raw: RawConfig, dataDir: string): Config {
     logLevel,
     sweepIntervalMs: n('XQUEUE_SWEEP_INTERVAL', 1, 10) * 1000,
     database: { url: databaseUrl(raw, dataDir), sqliteSynchronous: sync },
+    files: parseFiles(raw, fileLinkTtlS),
   };
   return deepFreeze(config);
 }

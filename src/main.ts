@@ -19,7 +19,8 @@ const program = new Command('xqueue')
   .addCommand(submissionsCommand())
   .addCommand(configCommand())
   .addCommand(usersCommand())
-  .addCommand(callbacksCommand());
+  .addCommand(callbacksCommand())
+  .addCommand(importCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof XqueueError || err instanceof Error ? err.message : String(err);

@@ -13,6 +13,10 @@ export interface Capabilities {
   readonly skipLocked: boolean;
   /** The whole transaction is serialised by a write lock taken at BEGIN (SQLite BEGIN IMMEDIATE). */
   readonly serialisedWrites: boolean;
+  /** How an insert that may collide becomes an update. */
+  readonly upsert: 'on-conflict' | 'on-duplicate-key';
+  /** Counter rows per queue: writers pick one at random so they do not queue on one row lock. */
+  readonly counterSlots: number;
   /** Error codes after which a transaction is simply run again. */
   readonly retryableErrors: readonly string[];
 }
@@ -25,6 +29,8 @@ export const CAPABILITIES = {
     rowLocks: false,
     skipLocked: false,
     serialisedWrites: true,
+    counterSlots: 1,
+    upsert: 'on-conflict',
     retryableErrors: ['SQLITE_BUSY'],
   },
   mysql: {
@@ -34,6 +40,8 @@ export const CAPABILITIES = {
     rowLocks: true,
     skipLocked: true,
     serialisedWrites: false,
+    counterSlots: 8,
+    upsert: 'on-duplicate-key',
     retryableErrors: ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT'],
   },
 } as const satisfies Record<string, Capabilities>;

@@ -3,12 +3,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import type { Capabilities } from './capabilities.js';
 import { initial } from './migrations/0001-initial.js';
+import { queueCounts } from './migrations/0002-queue-counts.js';
 import type { Database } from './schema.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export function migrations(caps: Capabilities): Record<string, Migration> {
   return {
     '0001-initial': initial(caps),
+    '0002-queue-counts': queueCounts(caps),
   };
 }
 

@@ -67,9 +67,16 @@ export interface SessionTable {
   created_at: number;
 }
 
+export interface QueueCountTable {
+  queue_name: string;
+  slot: number;
+  unretired: number;
+}
+
 export interface Database {
   submissions: SubmissionTable;
   outbox: OutboxTable;
   users: UserTable;
   sessions: SessionTable;
+  queue_counts: QueueCountTable;
 }

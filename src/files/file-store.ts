@@ -14,4 +14,9 @@ export interface FileStore {
   remove(key: string): Promise<void>;
   /** For /readyz: can a file be written now? */
   writable(): Promise<boolean>;
+  /**
+   * A link a grader can fetch the file from directly, valid `expiresS` seconds, that
+   * downloads as `name`. Only stores whose backend can sign links (S3) have it.
+   */
+  presignedUrl?(key: string, name: string, expiresS: number): Promise<string>;
 }

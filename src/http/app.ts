@@ -10,7 +10,7 @@ import { MSG } from '../protocol/strings.js';
 import type { AppDeps, Body } from './deps.js';
 import { discardStaged, emptyForm, parseQuery, parseUrlEncoded } from './form.js';
 import { parseMultipart } from './multipart.js';
-import { errorHandler, sendError } from './reply.js';
+import { errorHandler, sendError, toXqueueError } from './reply.js';
 import { filesRoute } from './routes/files.js';
 import { getSubmissionRoute } from './routes/get-submission.js';
 import { healthRoutes } from './routes/health.js';
@@ -51,6 +51,9 @@ export function buildApp(deps: AppDeps): App {
     exposeHeadRoutes: false,
     return503OnClosing: false,
     clientErrorHandler,
+    // Bad percent-encoding in the path (and over-long parameters) would otherwise get
+    // Fastify's own JSON body; they get the envelope like every other refusal.
+    frameworkErrors: (err, _request, reply) => sendError(reply, toXqueueError(err)),
     forceCloseConnections: 'idle',
   });
 

@@ -30,7 +30,9 @@ export async function parseMultipart(
       defParamCharset: 'utf8',
       // Values arrive as latin1 so their bytes can be checked as strict UTF-8 here.
       defCharset: 'latin1',
-      limits: { fieldSize: limits.formBytes, fields: limits.fields, files: limits.files, fileSize: limits.fileBytes, parts: limits.fields + limits.files },
+      // busboy reports a limit when a value *reaches* its size, so allow one byte more:
+      // a file of exactly fileBytes is accepted, one byte over is refused.
+      limits: { fieldSize: limits.formBytes + 1, fields: limits.fields, files: limits.files, fileSize: limits.fileBytes + 1, parts: limits.fields + limits.files },
     });
   } catch {
     stream.resume();
@@ -41,7 +43,10 @@ export async function parseMultipart(
     const tooLarge = () => reject(new BodyTooLargeError());
     bb.on('partsLimit', tooLarge).on('filesLimit', tooLarge).on('fieldsLimit', tooLarge);
     bb.on('error', () => reject(new BadRequestError()));
+    // A part without a name is skipped, as Django's parser does (busboy hands it over with
+    // name undefined, and a throw in these handlers would escape as an uncaught exception).
     bb.on('field', (name, value, info) => {
+      if (typeof name !== 'string') return;
       fieldBytes += Buffer.byteLength(name) + value.length;
       if (info.valueTruncated || fieldBytes > limits.formBytes) return reject(new BodyTooLargeError());
       const decoded = decodeUtf8(Buffer.from(value, 'latin1'));
@@ -49,18 +54,26 @@ export async function parseMultipart(
       else form.fields.set(name, decoded);
     });
     bb.on('file', (name, file) => {
+      if (typeof name !== 'string') {
+        // Drained, and its error (a form cut off inside it) swallowed: bb reports that one.
+        file.on('error', () => undefined).resume();
+        return;
+      }
       const path = join(stagingDir, randomUUID());
       const entry = { field: name, path, size: 0 };
       staged.push(entry);
       file.on('data', (chunk: Buffer) => (entry.size += chunk.length));
       file.on('limit', tooLarge);
-      pending.push(
-        pipeline(file, createWriteStream(path)).then(async () => {
-          const fh = await open(path, 'r+');
-          await fh.sync();
-          await fh.close();
-        }),
-      );
+      const written = pipeline(file, createWriteStream(path)).then(async () => {
+        const fh = await open(path, 'r+');
+        await fh.sync();
+        await fh.close();
+      });
+      // A form cut off mid-file fails this write before anything awaits it; the outcome is
+      // read later through Promise.all/allSettled, so mark it handled now (an unhandled
+      // rejection would end the process).
+      written.catch(() => undefined);
+      pending.push(written);
     });
   });
   const finished = new Promise<void>((resolve) => bb.on('close', resolve));

@@ -74,7 +74,7 @@ export class PushDispatcher {
 
   private async push(queue: QueueConfig, claimed: Claimed): Promise<void> {
     const config: Config = this.ctx.config;
-    const body = pyDumps({ xqueue_body: claimed.body, xqueue_files: fileLinksJson(config, this.base, claimed) });
+    const body = pyDumps({ xqueue_body: claimed.body, xqueue_files: await fileLinksJson(config, this.base, claimed) });
     let failure: string | undefined;
     try {
       const r = await post(queue.pushUrl!, body, {
@@ -108,7 +108,7 @@ export class PushDispatcher {
         .executeTakeFirst();
       await trx.updateTable('submissions').set((eb) => ({ num_failures: eb('num_failures', '+', 1) })).where('id', '=', claimed.id).execute();
       if (!row || row.pull_count < config.pullLimit) return null;
-      return (await retireWithNotice(trx, row, 'push_failed', nowUs())) ? row.queue_name : null;
+      return (await retireWithNotice(trx, this.ctx.caps, row, 'push_failed', nowUs())) ? row.queue_name : null;
     });
     if (retired) {
       this.ctx.metrics.retire(retired, 'push_failed');

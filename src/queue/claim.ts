@@ -31,7 +31,7 @@ export async function claim(ctx: QueueContext, queue: string, opts: ClaimOptions
       const row = await forUpdateSkipLocked(
         trx
           .selectFrom('submissions')
-          .select(['id', 'lease_until', 'pull_count', 'xqueue_body', 'files', 'xqueue_header', 'lms_callback_url'])
+          .select(['id', 'queue_name', 'lease_until', 'pull_count', 'xqueue_body', 'files', 'xqueue_header', 'lms_callback_url'])
           .where('queue_name', '=', queue)
           .where(visible(now))
           .orderBy('arrival_time')
@@ -42,7 +42,7 @@ export async function claim(ctx: QueueContext, queue: string, opts: ClaimOptions
       if (!row) return { claimed: null, poisoned };
       // A lease that ran out at the pull limit: the grader keeps failing on it.
       if (row.lease_until !== null && row.pull_count >= ctx.config.pullLimit) {
-        if (await retireWithNotice(trx, row, 'poison', now)) poisoned++;
+        if (await retireWithNotice(trx, ctx.caps, row, 'poison', now)) poisoned++;
         continue;
       }
       const pullkey = randomBytes(16).toString('hex');

@@ -7,6 +7,7 @@ import { protocolError } from '../errors.js';
 import { enqueueCallback } from '../outbox/enqueue.js';
 import { MSG } from '../protocol/strings.js';
 import type { QueueContext } from './context.js';
+import { adjustUnretired } from './counts.js';
 
 export interface GraderReply {
   readonly submissionId: number;
@@ -79,6 +80,7 @@ export async function putResult(
       })
       .where('id', '=', row.id)
       .execute();
+    await adjustUnretired(trx, ctx.caps, row.queue_name, -1);
     await enqueueCallback(trx, row, 'result', reply.body, now);
     return { queue: row.queue_name, duplicate: false };
   });

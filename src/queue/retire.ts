@@ -4,10 +4,13 @@ import type { Transaction } from 'kysely';
 import type { Database, RetireReason } from '../db/schema.js';
 import { enqueueCallback, type CallbackTarget } from '../outbox/enqueue.js';
 import { FAILURE_NOTICE } from '../protocol/strings.js';
+import type { Capabilities } from '../db/capabilities.js';
+import { adjustUnretired } from './counts.js';
 
 export async function retireWithNotice(
   trx: Transaction<Database>,
-  target: CallbackTarget,
+  caps: Capabilities,
+  target: CallbackTarget & { readonly queue_name: string },
   reason: Extract<RetireReason, 'poison' | 'push_failed' | 'admin'>,
   nowUs: number,
 ): Promise<boolean> {
@@ -18,6 +21,7 @@ export async function retireWithNotice(
     .where('retired', '=', 0)
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) return false;
+  await adjustUnretired(trx, caps, target.queue_name, -1);
   await enqueueCallback(trx, target, 'failure_notice', FAILURE_NOTICE, nowUs);
   return true;
 }

@@ -4,7 +4,8 @@ import { transact } from '../db/transact.js';
 import { createHash } from 'node:crypto';
 import { nowUs } from '../clock.js';
 import type { QueueContext, StoredFile } from './context.js';
-import { visible } from './visibility.js';
+import { forUpdate } from '../db/locking.js';
+import { adjustUnretired, visibleCount } from './counts.js';
 
 export interface NewSubmission {
   readonly queueName: string;
@@ -22,13 +23,24 @@ export async function submit(ctx: QueueContext, s: NewSubmission): Promise<{ id:
   const now = nowUs();
   const hash = callbackHash(s.callbackUrl);
   const result = await transact(ctx.db, ctx.caps, async (trx) => {
-    const superseded = await trx
-      .updateTable('submissions')
-      .set({ retired: 1, retire_reason: 'superseded', pullkey: '' })
-      .where('callback_hash', '=', hash)
-      .where('retired', '=', 0)
-      .where('lms_callback_url', '=', s.callbackUrl)
-      .executeTakeFirst();
+    const older = await forUpdate(
+      trx
+        .selectFrom('submissions')
+        .select(['id', 'queue_name'])
+        .where('callback_hash', '=', hash)
+        .where('retired', '=', 0)
+        .where('lms_callback_url', '=', s.callbackUrl),
+      ctx.caps,
+    ).execute();
+    if (older.length > 0) {
+      await trx
+        .updateTable('submissions')
+        .set({ retired: 1, retire_reason: 'superseded', pullkey: '' })
+        .where('id', 'in', older.map((r) => r.id))
+        .execute();
+      for (const queue of new Set(older.map((r) => r.queue_name)))
+        await adjustUnretired(trx, ctx.caps, queue, -older.filter((r) => r.queue_name === queue).length);
+    }
     const inserted = await trx
       .insertInto('submissions')
       .values({
@@ -42,16 +54,12 @@ export async function submit(ctx: QueueContext, s: NewSubmission): Promise<{ id:
         arrival_time: now,
       })
       .executeTakeFirstOrThrow();
-    const { n } = await trx
-      .selectFrom('submissions')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('queue_name', '=', s.queueName)
-      .where(visible(now))
-      .executeTakeFirstOrThrow();
-    return { id: Number(inserted.insertId), queueLength: Number(n), superseded: Number(superseded.numUpdatedRows) };
+    await adjustUnretired(trx, ctx.caps, s.queueName, 1);
+    const queueLength = await visibleCount(trx, s.queueName, now);
+    return { id: Number(inserted.insertId), queueLength, superseded: older };
   });
   ctx.metrics.received.inc({ queue: s.queueName });
-  ctx.metrics.retire(s.queueName, 'superseded', result.superseded);
+  for (const { queue_name } of result.superseded) ctx.metrics.retire(queue_name, 'superseded');
   ctx.signals.submitted(s.queueName);
   return { id: result.id, queueLength: result.queueLength };
 }

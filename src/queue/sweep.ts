@@ -23,7 +23,7 @@ export async function sweepPoison(ctx: QueueContext): Promise<number> {
       ctx.caps,
     ).execute();
     const done: string[] = [];
-    for (const row of rows) if (await retireWithNotice(trx, row, 'poison', now)) done.push(row.queue_name);
+    for (const row of rows) if (await retireWithNotice(trx, ctx.caps, row, 'poison', now)) done.push(row.queue_name);
     return done;
   });
   for (const queue of retired) ctx.metrics.retire(queue, 'poison');

@@ -9,7 +9,7 @@ let xq: TestServer;
 let lms: FakeLms;
 beforeAll(async () => {
   assertBuilt();
-  xq = await startTestServer({ XQUEUE_CALLBACK_BACKOFF_BASE: '0', XQUEUE_CALLBACK_GIVE_UP: '1' });
+  xq = await startTestServer({ XQUEUE_CALLBACK_BACKOFF_BASE: '1', XQUEUE_CALLBACK_BACKOFF_MAX: '1', XQUEUE_CALLBACK_GIVE_UP: '1' });
   lms = await startFakeLms();
 });
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadRawConfig, parseConfig, type Config } from '../../src/config.js';
 import { connect } from '../../src/db/connect.js';
-import { DiskFileStore } from '../../src/files/disk-store.js';
+import { openFileStore } from '../../src/files/open-store.js';
 import { createServer, type Server } from '../../src/server.js';
 import { testDatabase } from './database.js';
 
@@ -32,7 +32,7 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir 
   const config = parseConfig(raw, dataDir);
   const log = pino({ level: process.env.XQUEUE_TEST_LOG ?? 'silent' });
   const db = connect(config.database);
-  const storage = await new DiskFileStore(join(dataDir, 'files')).init();
+  const storage = await openFileStore(config);
   const server = await createServer({ config, db, storage, log });
   const url = await server.listen();
   let closed = false;

@@ -94,17 +94,17 @@ describe('outbox delivery', () => {
 
 describe('giving up', () => {
   it('marks a callback failed after the give-up time, keeps it, and counts it in /metrics', async () => {
-    const xq = await startTestServer({ XQUEUE_CALLBACK_BACKOFF_BASE: '0', XQUEUE_CALLBACK_GIVE_UP: '1' });
+    const xq = await startTestServer({ XQUEUE_CALLBACK_BACKOFF_BASE: '1', XQUEUE_CALLBACK_BACKOFF_MAX: '1', XQUEUE_CALLBACK_GIVE_UP: '1' });
     closers.push(() => xq.close());
     const client = await loggedIn(xq.url, xq.password);
     const lms = await startFakeLms();
     closers.push(() => lms.close());
     lms.respond = 500;
     await gradeOne(client, lms.url, '{"correct": true, "score": 1, "msg": "<p>ok</p>"}');
-    await expect.poll(async () => (await outboxRow(xq)).state, { timeout: 10_000 }).toBe('failed');
+    await expect.poll(async () => (await outboxRow(xq)).state, { timeout: 20_000 }).toBe('failed');
     const attempts = (await outboxRow(xq)).attempts;
-    expect(attempts).toBeGreaterThanOrEqual(2);
-    await new Promise((r) => setTimeout(r, 1200));
+    expect(attempts).toBeGreaterThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, 2200));
     expect((await outboxRow(xq)).attempts).toBe(attempts);
     const metrics = await fetch(`${xq.url}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/^xqueue_outbox_failed 1$/m);

@@ -13,11 +13,11 @@ import { sendError, sendSuccess } from '../reply.js';
 import { xqueueRoute } from '../xqueue-route.js';
 
 /** The get_submission content: three strings, each itself JSON (spec §3.6). */
-export function submissionContent(config: Config, base: string, claimed: Claimed): string {
+export async function submissionContent(config: Config, base: string, claimed: Claimed): Promise<string> {
   return pyDumps({
     xqueue_header: pyDumps({ submission_id: claimed.id, submission_key: claimed.pullkey }),
     xqueue_body: claimed.body,
-    xqueue_files: fileLinksJson(config, base, claimed),
+    xqueue_files: await fileLinksJson(config, base, claimed),
   });
 }
 
@@ -60,6 +60,6 @@ export function getSubmissionRoute(app: FastifyInstance, deps: AppDeps): void {
     }
     if (!claimed) return sendError(reply, protocolError(queueEmpty(name)));
     request.submissionId = claimed.id;
-    return sendSuccess(reply, submissionContent(config, baseUrl(request, config), claimed));
+    return sendSuccess(reply, await submissionContent(config, baseUrl(request, config), claimed));
   });
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { mayUseQueue } from '../../accounts/users.js';
 import { nowUs } from '../../clock.js';
 import { protocolError } from '../../errors.js';
-import { queueLength } from '../../queue/queue-length.js';
+import { visibleCount } from '../../queue/counts.js';
 import { missingParameter, validQueueNames } from '../../protocol/strings.js';
 import type { AppDeps } from '../deps.js';
 import { sendError, sendSuccess } from '../reply.js';
@@ -17,6 +17,6 @@ export function queueLengthRoute(app: FastifyInstance, deps: AppDeps): void {
     if (name === undefined) return sendError(reply, protocolError(missingParameter('get_queuelen')));
     const visible = names.filter((n) => mayUseQueue(principal, n));
     if (!visible.includes(name)) return sendError(reply, protocolError(validQueueNames(visible)));
-    return sendSuccess(reply, await queueLength(deps.queue.db, name, nowUs()));
+    return sendSuccess(reply, await visibleCount(deps.queue.db, name, nowUs()));
   });
 }
