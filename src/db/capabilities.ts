@@ -13,6 +13,8 @@ export interface Capabilities {
   readonly skipLocked: boolean;
   /** The whole transaction is serialised by a write lock taken at BEGIN (SQLite BEGIN IMMEDIATE). */
   readonly serialisedWrites: boolean;
+  /** Concurrent transactions share one commit (one writer, a costly fsync per commit). */
+  readonly groupCommit: boolean;
   /** How an insert that may collide becomes an update. */
   readonly upsert: 'on-conflict' | 'on-duplicate-key';
   /** Counter rows per queue: writers pick one at random so they do not queue on one row lock. */
@@ -31,6 +33,7 @@ export const CAPABILITIES = {
     serialisedWrites: true,
     counterSlots: 1,
     upsert: 'on-conflict',
+    groupCommit: true,
     retryableErrors: ['SQLITE_BUSY'],
   },
   mysql: {
@@ -42,6 +45,7 @@ export const CAPABILITIES = {
     serialisedWrites: false,
     counterSlots: 8,
     upsert: 'on-duplicate-key',
+    groupCommit: false,
     retryableErrors: ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT'],
   },
 } as const satisfies Record<string, Capabilities>;

@@ -1,10 +1,20 @@
-// A transaction that is run again when the database reports a deadlock or a busy lock,
-// which MySQL does under contention by design. The body must be safe to repeat.
+// Every write transaction goes through here: grouped into shared commits where the
+// database has one writer (capability groupCommit), and run again when the database
+// reports a deadlock or a busy lock, which MySQL does under contention by design.
+// A body must be safe to repeat, and must use only the transaction it is given.
 import type { Kysely, Transaction } from 'kysely';
 import type { Capabilities } from './capabilities.js';
+import { GroupCommitter } from './group-commit.js';
 import type { Database } from './schema.js';
 
 const ATTEMPTS = 5;
+const committers = new WeakMap<Kysely<Database>, GroupCommitter>();
+
+function committerFor(db: Kysely<Database>): GroupCommitter {
+  let c = committers.get(db);
+  if (!c) committers.set(db, (c = new GroupCommitter(db)));
+  return c;
+}
 
 export async function transact<T>(
   db: Kysely<Database>,
@@ -13,7 +23,7 @@ export async function transact<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute(body);
+      return caps.groupCommit ? await committerFor(db).run(body) : await db.transaction().execute(body);
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (attempt >= ATTEMPTS || !code || !caps.retryableErrors.includes(code)) throw err;
