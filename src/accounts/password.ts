@@ -14,9 +14,26 @@ const maxmem = (ln: number, r: number) => 256 * r * 2 ** ln + 16 * 1024 * 1024;
 
 const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
 
+// Each scrypt holds 32 MiB in a thread-pool thread whose allocator keeps it afterwards;
+// two at a time bound the memory that logins can take.
+const SCRYPT_AT_ONCE = 2;
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= SCRYPT_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password.normalize('NFC'), salt, KEY_LEN, { N: 2 ** LN, r: R, p: P, maxmem: maxmem(LN, R) });
+  const key = await limited(() => scryptAsync(password.normalize('NFC'), salt, KEY_LEN, { N: 2 ** LN, r: R, p: P, maxmem: maxmem(LN, R) }));
   return `$scrypt$ln=${LN},r=${R},p=${P}$${b64(salt)}$${b64(key)}`;
 }
 
@@ -34,12 +51,9 @@ async function verifyScrypt(password: string, stored: string): Promise<Verificat
   const [ln, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (ln > 20 || r > 32 || p > 16) return NO;
   const expected = Buffer.from(m[5]!, 'base64');
-  const key = await scryptAsync(password.normalize('NFC'), Buffer.from(m[4]!, 'base64'), expected.length, {
-    N: 2 ** ln,
-    r,
-    p,
-    maxmem: maxmem(ln, r),
-  });
+  const key = await limited(() =>
+    scryptAsync(password.normalize('NFC'), Buffer.from(m[4]!, 'base64'), expected.length, { N: 2 ** ln, r, p, maxmem: maxmem(ln, r) }),
+  );
   const ok = key.length === expected.length && timingSafeEqual(key, expected);
   return { ok, rehash: ok && (ln !== LN || r !== R || p !== P) };
 }

@@ -11,27 +11,39 @@ export interface CallbackTarget {
   readonly xqueue_header: string;
 }
 
+/** An entry as the deliverer needs it. */
+export interface DueCallback {
+  readonly submission_id: number;
+  readonly url: string;
+  readonly body: string;
+  readonly attempts: number;
+  readonly next_attempt_at: number;
+  readonly created_at: number;
+}
+
+/**
+ * Inserts the entry, due now; or, with `claimedUntil`, already taken by this process
+ * until then, so it can be delivered without first being taken (see deliverer.ts).
+ */
 export async function enqueueCallback(
   trx: Transaction<Database>,
   target: CallbackTarget,
   kind: OutboxKind,
   replyBody: string,
   nowUs: number,
-): Promise<void> {
-  await trx
-    .insertInto('outbox')
-    .values({
-      submission_id: target.id,
-      kind,
-      url: target.lms_callback_url,
-      body: formEncode([
-        ['xqueue_header', target.xqueue_header],
-        ['xqueue_body', replyBody],
-      ]),
-      state: 'pending',
-      attempts: 0,
-      next_attempt_at: nowUs,
-      created_at: nowUs,
-    })
-    .execute();
+  claimedUntil?: number,
+): Promise<DueCallback> {
+  const entry: DueCallback = {
+    submission_id: target.id,
+    url: target.lms_callback_url,
+    body: formEncode([
+      ['xqueue_header', target.xqueue_header],
+      ['xqueue_body', replyBody],
+    ]),
+    attempts: 0,
+    next_attempt_at: claimedUntil ?? nowUs,
+    created_at: nowUs,
+  };
+  await trx.insertInto('outbox').values({ ...entry, kind, state: 'pending' }).execute();
+  return entry;
 }

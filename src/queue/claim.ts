@@ -1,10 +1,10 @@
 // The claim (spec §3.6, §9a): take the oldest visible submission of a queue and lease
 // it under a fresh pull key, in one atomic step, so no two graders ever hold it.
 import { transact } from '../db/transact.js';
-import { randomBytes } from 'node:crypto';
 import { msToUs, nowUs } from '../clock.js';
 import { forUpdateSkipLocked } from '../db/locking.js';
 import type { QueueContext, StoredFile } from './context.js';
+import { newPullKey } from './pull-key.js';
 import { retireWithNotice } from './retire.js';
 import { visible } from './visibility.js';
 
@@ -45,7 +45,7 @@ export async function claim(ctx: QueueContext, queue: string, opts: ClaimOptions
         if (await retireWithNotice(trx, ctx.caps, row, 'poison', now)) poisoned++;
         continue;
       }
-      const pullkey = randomBytes(16).toString('hex');
+      const pullkey = newPullKey();
       await trx
         .updateTable('submissions')
         .set((eb) => ({

@@ -4,7 +4,8 @@ import { transact } from '../db/transact.js';
 import { nowUs } from '../clock.js';
 import { forUpdate } from '../db/locking.js';
 import { protocolError } from '../errors.js';
-import { enqueueCallback } from '../outbox/enqueue.js';
+import { enqueueCallback, type DueCallback } from '../outbox/enqueue.js';
+import { deliveryLeaseUs } from '../outbox/lease.js';
 import { MSG } from '../protocol/strings.js';
 import type { QueueContext } from './context.js';
 import { adjustUnretired } from './counts.js';
@@ -54,7 +55,7 @@ export async function putResult(
   mayGrade: (queue: string) => boolean,
 ): Promise<{ queue: string; duplicate: boolean }> {
   const now = nowUs();
-  const outcome = await transact(ctx.db, ctx.caps, async (trx) => {
+  const outcome: { queue: string; duplicate: boolean; callback?: DueCallback } = await transact(ctx.db, ctx.caps, async (trx) => {
     const row = await forUpdate(
       trx
         .selectFrom('submissions')
@@ -81,13 +82,13 @@ export async function putResult(
       .where('id', '=', row.id)
       .execute();
     await adjustUnretired(trx, ctx.caps, row.queue_name, -1);
-    await enqueueCallback(trx, row, 'result', reply.body, now);
-    return { queue: row.queue_name, duplicate: false };
+    const callback = await enqueueCallback(trx, row, 'result', reply.body, now, now + deliveryLeaseUs(ctx.config));
+    return { queue: row.queue_name, duplicate: false, callback };
   });
   if (!outcome.duplicate) {
     ctx.metrics.resulted.inc({ queue: outcome.queue });
     ctx.metrics.retire(outcome.queue, 'result');
-    ctx.signals.outboxReady();
+    ctx.signals.outboxReady(outcome.callback);
   }
-  return outcome;
+  return { queue: outcome.queue, duplicate: outcome.duplicate };
 }

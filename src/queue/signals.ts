@@ -2,6 +2,7 @@
 // stored result wakes the outbox. Each is only a hint; the database stays the truth,
 // and the periodic loops catch anything another process did.
 import { EventEmitter } from 'node:events';
+import type { DueCallback } from '../outbox/enqueue.js';
 
 export class Signals {
   private readonly emitter = new EventEmitter();
@@ -15,10 +16,11 @@ export class Signals {
     this.emitter.on('submitted:' + queue, listener);
     return () => this.emitter.off('submitted:' + queue, listener);
   }
-  outboxReady(): void {
-    this.emitter.emit('outbox');
+  /** An entry may come along: one this process already took and should deliver now. */
+  outboxReady(taken?: DueCallback): void {
+    this.emitter.emit('outbox', taken);
   }
-  onOutboxReady(listener: () => void): () => void {
+  onOutboxReady(listener: (taken?: DueCallback) => void): () => void {
     this.emitter.on('outbox', listener);
     return () => this.emitter.off('outbox', listener);
   }

@@ -1,6 +1,7 @@
 // /xqueue/login/ and /xqueue/logout/ (spec §3.1, §3.2).
 import type { FastifyInstance } from 'fastify';
 import { burnVerification, hashPassword, verifyPassword } from '../../accounts/password.js';
+import { LoginCache } from '../../accounts/login-cache.js';
 import { findUser, upsertUser } from '../../accounts/users.js';
 import { MSG } from '../../protocol/strings.js';
 import { CLEAR_SESSION_COOKIE, csrfCookie, readCookie, SESSION_COOKIE, sessionCookie } from '../cookies.js';
@@ -10,6 +11,7 @@ import { xqueueRoute } from '../xqueue-route.js';
 
 export function sessionRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { db, sessions, config } = deps;
+  const logins = new LoginCache();
 
   xqueueRoute(app, deps, '/xqueue/login/', {}, async (request, reply) => {
     if (request.method !== 'POST') return sendEnvelope(reply, 1, MSG.loginRequired);
@@ -23,9 +25,10 @@ export function sessionRoutes(app: FastifyInstance, deps: AppDeps): void {
       await burnVerification(password);
       return sendEnvelope(reply, 1, MSG.incorrectCredentials);
     }
-    const check = await verifyPassword(password, user.passwordHash);
+    const check = logins.hit(username, password, user.passwordHash) ? { ok: true, rehash: false } : await verifyPassword(password, user.passwordHash);
     if (!check.ok || !user.active) return sendEnvelope(reply, 1, MSG.incorrectCredentials);
     if (check.rehash) await upsertUser(db.kysely, username, { passwordHash: await hashPassword(password) });
+    else logins.remember(username, password, user.passwordHash);
     const token = await sessions.create(user.id);
     reply.header('set-cookie', [sessionCookie(token, config.sessionCookieSecure), csrfCookie(config.sessionCookieSecure)]);
     reply.header('vary', 'Cookie');
