@@ -1,6 +1,7 @@
 // The LMS's xqueue_header (spec §3.4): a JSON object naming the callback URL, the key
 // and the queue. It is stored verbatim; only these three keys are read from it.
 import { protocolError } from '../errors.js';
+import { parseJsonObject } from '../protocol/json-object.js';
 import { MSG } from '../protocol/strings.js';
 import { PyDict, pyFloatRepr, pyLoads, PyFloat, type PyValue } from '../protocol/python-json.js';
 
@@ -23,14 +24,8 @@ function pythonStr(v: PyValue | undefined): string {
 
 export function parseLmsHeader(text: string, maxChars: number): LmsHeader {
   if (text.length > maxChars) throw invalid();
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch {
-    throw invalid();
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw invalid();
-  const h = header as Record<string, unknown>;
+  const h = parseJsonObject(text);
+  if (!h) throw invalid();
   if (!('lms_callback_url' in h) || !('lms_key' in h) || !('queue_name' in h)) throw invalid();
   if (typeof h.lms_callback_url !== 'string') throw invalid();
   const q = h.queue_name;

@@ -6,6 +6,7 @@ import { forUpdate } from '../db/locking.js';
 import { protocolError } from '../errors.js';
 import { enqueueCallback, type DueCallback } from '../outbox/enqueue.js';
 import { deliveryLeaseUs } from '../outbox/lease.js';
+import { parseJsonObject } from '../protocol/json-object.js';
 import { MSG } from '../protocol/strings.js';
 import type { QueueContext } from './context.js';
 import { adjustUnretired } from './counts.js';
@@ -27,14 +28,8 @@ function parseSubmissionId(v: unknown): number {
 
 /** Reads the grader's echoed xqueue_header; throws the legacy format error. */
 export function parseGraderHeader(text: string, body: string): GraderReply {
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch {
-    throw invalid();
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw invalid();
-  const h = header as Record<string, unknown>;
+  const h = parseJsonObject(text);
+  if (!h) throw invalid();
   if (!('submission_id' in h) || !('submission_key' in h)) throw invalid();
   return { submissionId: parseSubmissionId(h.submission_id), submissionKey: h.submission_key, body };
 }
