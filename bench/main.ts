@@ -229,6 +229,11 @@ async function run(o: Options): Promise<BenchReport> {
   }
 }
 
+if (process.argv.includes('--grading')) {
+  // Grading mode: LMS-shaped submissions → our server → sandboxed workers → callbacks.
+  const { gradingMain } = await import('./grading.js');
+  await gradingMain(process.argv);
+}
 const options = parseArgs(process.argv);
 run(options).then(
   (report) => {

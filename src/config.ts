@@ -312,3 +312,12 @@ function deepFreeze<T>(o: T): T {
   }
   return o;
 }
+
+/**
+ * The settings the grader worker reads from the environment (its XQUEUE_WORKER_* keys,
+ * the default account, xqueue-watcher's XQWATCHER_* overrides).
+ * The worker keeps its own flags-over-environment rules (src/cli/worker.ts).
+ */
+export function graderEnvironment(env: NodeJS.ProcessEnv = process.env): Readonly<Record<string, string | undefined>> {
+  return Object.freeze(Object.fromEntries(Object.entries(env).filter(([k]) => /^(XQUEUE_|XQWATCHER_)/.test(k))));
+}

@@ -10,6 +10,7 @@ import { migrateCommand } from './cli/migrate.js';
 import { serveCommand } from './cli/serve.js';
 import { submissionsCommand } from './cli/submissions.js';
 import { usersCommand } from './cli/users.js';
+import { workerCommand } from './cli/worker.js';
 
 const program = new Command('xqueue')
   .description('Xqueue server, grader and operator tools for Open edX')
@@ -20,6 +21,7 @@ const program = new Command('xqueue')
   .addCommand(configCommand())
   .addCommand(usersCommand())
   .addCommand(callbacksCommand())
+  .addCommand(workerCommand())
   .addCommand(importCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -19,6 +19,8 @@ import { queueLengthRoute } from './routes/queue-length.js';
 import { sessionRoutes } from './routes/session.js';
 import { submitRoute } from './routes/submit.js';
 
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Malformed HTTP never reaches a route; answer it plainly on the socket. */
 function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable) {
@@ -115,7 +117,12 @@ export function buildApp(deps: AppDeps): App {
     beginShutdown: () => {
       closing = true;
       const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
-      app.server.once('close', () => clearInterval(sweep));
+      // A client that holds a connection open without finishing a request gets a grace period, not forever.
+      const cutoff = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      app.server.once('close', () => {
+        clearInterval(sweep);
+        clearTimeout(cutoff);
+      });
     },
   };
 }
