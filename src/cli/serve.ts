@@ -2,6 +2,7 @@
 // clean stop on SIGINT/SIGTERM that finishes what is in flight.
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { stopOnSignal } from './stop-on-signal.js';
 import { loadConfig } from '../config.js';
 import { connect } from '../db/connect.js';
 import { openFileStore } from '../files/open-store.js';
@@ -29,20 +30,6 @@ export function serveCommand(): Command {
         '',
       ].join('\n') + '\n',
     );
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'stopping: finishing in-flight requests');
-      server.close().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          log.error({ err }, 'error while stopping');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+    stopOnSignal(log, 'finishing in-flight requests', () => server.close());
   });
 }

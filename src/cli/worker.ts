@@ -4,6 +4,7 @@
 // finish (grade and post) what is in flight.
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
+import { stopOnSignal } from './stop-on-signal.js';
 import { pino } from 'pino';
 import { graderEnvironment } from '../config.js';
 import { GraderError } from '../grader/errors.js';
@@ -128,23 +129,9 @@ export function workerCommand(): Command {
         { queues: settings.worker.watches.map((w) => `${w.queue}@${w.server.url}`), concurrency: settings.concurrency, languages: names, sandbox: sandbox.isolated ? 'bubblewrap' : 'NONE (unsafe)' },
         'worker started',
       );
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        log.info({ signal }, 'stopping: finishing the submissions in hand');
-        worker
-          .stop()
-          .then(() => sandbox.dispose())
-          .then(
-            () => process.exit(0),
-            (err: unknown) => {
-              log.error({ err }, 'error while stopping');
-              process.exit(1);
-            },
-          );
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
+      stopOnSignal(log, 'finishing the submissions in hand', async () => {
+        await worker.stop();
+        await sandbox.dispose();
+      });
     });
 }
