@@ -2,7 +2,7 @@
 // each). Transactions that arrive while one is committing run one after another inside
 // a single transaction, each in its own savepoint, and are committed together: one
 // fsync for the batch, and a body that throws rolls back only its own work.
-import type { ControlledTransaction, Kysely, Transaction } from 'kysely';
+import { CompiledQuery, type ControlledTransaction, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 type Body<T> = (trx: Transaction<Database>) => Promise<T>;
@@ -14,6 +14,12 @@ interface Job {
 }
 
 const MAX_BATCH = 512;
+
+// Run on the batch's transaction itself: Kysely's savepoint() would build, compile and
+// wrap a new transaction object three times per job.
+const SAVEPOINT = CompiledQuery.raw('savepoint job');
+const RELEASE = CompiledQuery.raw('release savepoint job');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint job');
 
 export class GroupCommitter {
   private readonly pending: Job[] = [];
@@ -50,14 +56,14 @@ export class GroupCommitter {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       for (const job of batch) {
-        const inside = await trx.savepoint('job').execute();
+        await trx.executeQuery(SAVEPOINT);
         try {
-          const value = await job.body(inside);
-          await inside.releaseSavepoint('job').execute();
+          const value = await job.body(trx);
+          await trx.executeQuery(RELEASE);
           outcomes.push({ ok: true, value });
         } catch (error) {
-          await inside.rollbackToSavepoint('job').execute();
-          await inside.releaseSavepoint('job').execute();
+          await trx.executeQuery(ROLLBACK_TO);
+          await trx.executeQuery(RELEASE);
           outcomes.push({ ok: false, error });
         }
       }

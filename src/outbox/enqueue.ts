@@ -3,6 +3,7 @@
 import type { Transaction } from 'kysely';
 import type { Database, OutboxKind } from '../db/schema.js';
 import { formEncode } from '../protocol/form-encode.js';
+import { insertOutboxEntry } from './sql/enqueue.js';
 
 export interface CallbackTarget {
   readonly id: number;
@@ -44,6 +45,13 @@ export async function enqueueCallback(
     next_attempt_at: claimedUntil ?? nowUs,
     created_at: nowUs,
   };
-  await trx.insertInto('outbox').values({ ...entry, kind, state: 'pending' }).execute();
+  await insertOutboxEntry.write(trx, {
+    submissionId: entry.submission_id,
+    kind,
+    url: entry.url,
+    body: entry.body,
+    nextAttemptAt: entry.next_attempt_at,
+    createdAt: entry.created_at,
+  });
   return entry;
 }

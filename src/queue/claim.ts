@@ -2,11 +2,10 @@
 // it under a fresh pull key, in one atomic step, so no two graders ever hold it.
 import { transact } from '../db/transact.js';
 import { msToUs, nowUs } from '../clock.js';
-import { forUpdateSkipLocked } from '../db/locking.js';
 import type { QueueContext, StoredFile } from './context.js';
 import { newPullKey } from './pull-key.js';
 import { retireWithNotice } from './retire.js';
-import { visible } from './visibility.js';
+import { leaseForPull, leaseForPush, selectClaimCandidate } from './sql/claim.js';
 
 export interface Claimed {
   readonly id: number;
@@ -28,17 +27,7 @@ export async function claim(ctx: QueueContext, queue: string, opts: ClaimOptions
     let poisoned = 0;
     const now = nowUs();
     for (let scanned = 0; scanned < POISON_SCAN_LIMIT; scanned++) {
-      const row = await forUpdateSkipLocked(
-        trx
-          .selectFrom('submissions')
-          .select(['id', 'queue_name', 'lease_until', 'pull_count', 'xqueue_body', 'files', 'xqueue_header', 'lms_callback_url'])
-          .where('queue_name', '=', queue)
-          .where(visible(now))
-          .orderBy('arrival_time')
-          .orderBy('id')
-          .limit(1),
-        ctx.caps,
-      ).executeTakeFirst();
+      const row = await selectClaimCandidate.first(trx, { queue, now }, ctx.caps);
       if (!row) return { claimed: null, poisoned };
       // A lease that ran out at the pull limit: the grader keeps failing on it.
       if (row.lease_until !== null && row.pull_count >= ctx.config.pullLimit) {
@@ -46,18 +35,13 @@ export async function claim(ctx: QueueContext, queue: string, opts: ClaimOptions
         continue;
       }
       const pullkey = newPullKey();
-      await trx
-        .updateTable('submissions')
-        .set((eb) => ({
-          pull_time: now,
-          ...(opts.push ? { push_time: now } : {}),
-          lease_until: now + msToUs(ctx.config.visibilityTimeoutMs),
-          pullkey,
-          pull_count: eb('pull_count', '+', 1),
-          grader_id: opts.graderId.slice(0, 2048),
-        }))
-        .where('id', '=', row.id)
-        .execute();
+      await (opts.push ? leaseForPush : leaseForPull).write(trx, {
+        id: row.id,
+        now,
+        leaseUntil: now + msToUs(ctx.config.visibilityTimeoutMs),
+        pullkey,
+        graderId: opts.graderId.slice(0, 2048),
+      });
       return { claimed: { id: row.id, pullkey, body: row.xqueue_body, files: JSON.parse(row.files) as StoredFile[] }, poisoned };
     }
     return { claimed: null, poisoned };

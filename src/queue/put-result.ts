@@ -2,7 +2,6 @@
 // callback in one transaction, and idempotent when the same grader sends it again.
 import { transact } from '../db/transact.js';
 import { nowUs } from '../clock.js';
-import { forUpdate } from '../db/locking.js';
 import { protocolError } from '../errors.js';
 import { enqueueCallback, type DueCallback } from '../outbox/enqueue.js';
 import { deliveryLeaseUs } from '../outbox/lease.js';
@@ -10,6 +9,7 @@ import { parseJsonObject } from '../protocol/json-object.js';
 import { MSG } from '../protocol/strings.js';
 import type { QueueContext } from './context.js';
 import { adjustUnretired } from './counts.js';
+import { selectForResult, storeResult } from './sql/result.js';
 
 export interface GraderReply {
   readonly submissionId: number;
@@ -51,31 +51,14 @@ export async function putResult(
 ): Promise<{ queue: string; duplicate: boolean }> {
   const now = nowUs();
   const outcome: { queue: string; duplicate: boolean; callback?: DueCallback } = await transact(ctx.db, ctx.caps, async (trx) => {
-    const row = await forUpdate(
-      trx
-        .selectFrom('submissions')
-        .select(['id', 'queue_name', 'pullkey', 'result_key', 'grader_reply', 'xqueue_header', 'lms_callback_url'])
-        .where('id', '=', reply.submissionId),
-      ctx.caps,
-    ).executeTakeFirst();
+    const row = await selectForResult.first(trx, { id: reply.submissionId }, ctx.caps);
     if (!row || !mayGrade(row.queue_name)) throw protocolError(MSG.submissionDoesNotExist);
     if (row.result_key !== null && row.result_key === reply.submissionKey) {
       if (row.grader_reply === reply.body) return { queue: row.queue_name, duplicate: true };
       throw protocolError(MSG.resultAlreadyRecorded);
     }
     if (row.pullkey === '' || row.pullkey !== reply.submissionKey) throw protocolError(MSG.incorrectKey);
-    await trx
-      .updateTable('submissions')
-      .set({
-        grader_reply: reply.body,
-        return_time: now,
-        result_key: row.pullkey,
-        retired: 1,
-        retire_reason: 'result',
-        pullkey: '',
-      })
-      .where('id', '=', row.id)
-      .execute();
+    await storeResult.write(trx, { id: row.id, reply: reply.body, now, resultKey: row.pullkey });
     await adjustUnretired(trx, ctx.caps, row.queue_name, -1);
     const callback = await enqueueCallback(trx, row, 'result', reply.body, now, now + deliveryLeaseUs(ctx.config));
     return { queue: row.queue_name, duplicate: false, callback };

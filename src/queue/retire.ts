@@ -6,6 +6,7 @@ import { enqueueCallback, type CallbackTarget } from '../outbox/enqueue.js';
 import { FAILURE_NOTICE } from '../protocol/strings.js';
 import type { Capabilities } from '../db/capabilities.js';
 import { adjustUnretired } from './counts.js';
+import { retireSubmission } from './sql/retire.js';
 
 export async function retireWithNotice(
   trx: Transaction<Database>,
@@ -14,13 +15,8 @@ export async function retireWithNotice(
   reason: Extract<RetireReason, 'poison' | 'push_failed' | 'admin'>,
   nowUs: number,
 ): Promise<boolean> {
-  const r = await trx
-    .updateTable('submissions')
-    .set({ retired: 1, retire_reason: reason, pullkey: '' })
-    .where('id', '=', target.id)
-    .where('retired', '=', 0)
-    .executeTakeFirst();
-  if (Number(r.numUpdatedRows) === 0) return false;
+  const r = await retireSubmission.write(trx, { id: target.id, reason });
+  if (r.affected === 0) return false;
   await adjustUnretired(trx, caps, target.queue_name, -1);
   await enqueueCallback(trx, target, 'failure_notice', FAILURE_NOTICE, nowUs);
   return true;

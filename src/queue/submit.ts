@@ -4,8 +4,8 @@ import { transact } from '../db/transact.js';
 import { createHash } from 'node:crypto';
 import { nowUs } from '../clock.js';
 import type { QueueContext, StoredFile } from './context.js';
-import { forUpdate } from '../db/locking.js';
 import { adjustUnretired, visibleCount } from './counts.js';
+import { insertSubmission, selectSuperseded } from './sql/submit.js';
 
 export interface NewSubmission {
   readonly queueName: string;
@@ -23,15 +23,7 @@ export async function submit(ctx: QueueContext, s: NewSubmission): Promise<{ id:
   const now = nowUs();
   const hash = callbackHash(s.callbackUrl);
   const result = await transact(ctx.db, ctx.caps, async (trx) => {
-    const older = await forUpdate(
-      trx
-        .selectFrom('submissions')
-        .select(['id', 'queue_name'])
-        .where('callback_hash', '=', hash)
-        .where('retired', '=', 0)
-        .where('lms_callback_url', '=', s.callbackUrl),
-      ctx.caps,
-    ).execute();
+    const older = await selectSuperseded.rows(trx, { hash, url: s.callbackUrl }, ctx.caps);
     if (older.length > 0) {
       await trx
         .updateTable('submissions')
@@ -41,19 +33,16 @@ export async function submit(ctx: QueueContext, s: NewSubmission): Promise<{ id:
       for (const queue of new Set(older.map((r) => r.queue_name)))
         await adjustUnretired(trx, ctx.caps, queue, -older.filter((r) => r.queue_name === queue).length);
     }
-    const inserted = await trx
-      .insertInto('submissions')
-      .values({
-        queue_name: s.queueName,
-        requester_id: s.requesterId.slice(0, 128),
-        lms_callback_url: s.callbackUrl,
-        callback_hash: hash,
-        xqueue_header: s.header,
-        xqueue_body: s.body,
-        files: JSON.stringify(s.files),
-        arrival_time: now,
-      })
-      .executeTakeFirstOrThrow();
+    const inserted = await insertSubmission.write(trx, {
+      queue: s.queueName,
+      requesterId: s.requesterId.slice(0, 128),
+      url: s.callbackUrl,
+      hash,
+      header: s.header,
+      body: s.body,
+      files: JSON.stringify(s.files),
+      now,
+    });
     await adjustUnretired(trx, ctx.caps, s.queueName, 1);
     const queueLength = await visibleCount(trx, s.queueName, now);
     return { id: Number(inserted.insertId), queueLength, superseded: older };
