@@ -25,18 +25,19 @@ const STATEMENT_CACHE_LIMIT = 500;
 function withStatementCache(db: BetterSqlite3.Database): BetterSqlite3.Database {
   const cache = new Map<string, BetterSqlite3.Statement>();
   const prepare = db.prepare.bind(db);
+  // One function for every query, not a new closure per property read.
+  const cachedPrepare = (sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      if (cache.size >= STATEMENT_CACHE_LIMIT) cache.clear();
+      stmt = prepare(sql);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  };
   return new Proxy(db, {
     get(target, prop, receiver) {
-      if (prop === 'prepare')
-        return (sql: string) => {
-          let stmt = cache.get(sql);
-          if (!stmt) {
-            if (cache.size >= STATEMENT_CACHE_LIMIT) cache.clear();
-            stmt = prepare(sql);
-            cache.set(sql, stmt);
-          }
-          return stmt;
-        };
+      if (prop === 'prepare') return cachedPrepare;
       const value = Reflect.get(target, prop, receiver) as unknown;
       return typeof value === 'function' ? value.bind(target) : value;
     },

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, {
   LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Histogram } from 'prom-client';
 import { NotFoundError, UnavailableError } from '../errors.js';
 import { ENVELOPE_CONTENT_TYPE, envelope } from '../protocol/envelope.js';
 import { MSG } from '../protocol/strings.js';
@@ -85,10 +86,18 @@ export function buildApp(deps: AppDeps): App {
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
+  // The duration histogram's child per route and status, looked up once: prom-client
+  // would otherwise hash the label object on every observation.
+  const durations = new Map<string, Histogram.Internal<'route' | 'status'>>();
   app.addHook('onResponse', async (request, reply) => {
     await discardStaged(request.body as Body);
     const route = request.routeOptions.url ?? 'unmatched';
-    deps.queue.metrics.httpDuration.observe({ route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    const key = route + ' ' + reply.statusCode;
+    let duration = durations.get(key);
+    if (!duration) durations.set(key, (duration = deps.queue.metrics.httpDuration.labels({ route, status: String(reply.statusCode) })));
+    duration.observe(reply.elapsedTime / 1000);
+    // At the usual warn level the line is not written, so it is not built either.
+    if (!log.isLevelEnabled('info')) return;
     request.log.info(
       {
         method: request.method,

@@ -29,18 +29,23 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
   }
 }
 
+const hexValue = (c: number): number =>
+  c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+
+/** `s` holds one byte per character (read as latin1): '+' is a space, %XX a byte, the rest as is. */
 function percentDecode(s: string): Buffer {
-  const bytes: number[] = [];
+  if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return Buffer.from(s, 'latin1');
+  const out = Buffer.allocUnsafe(s.length);
+  let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 0x2b) bytes.push(0x20);
-    else if (c === 0x25 && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+    if (c === 0x2b) out[n++] = 0x20;
+    else if (c === 0x25 && i + 2 < s.length && hexValue(s.charCodeAt(i + 1)) >= 0 && hexValue(s.charCodeAt(i + 2)) >= 0) {
+      out[n++] = hexValue(s.charCodeAt(i + 1)) * 16 + hexValue(s.charCodeAt(i + 2));
       i += 2;
-    } else if (c < 0x80) bytes.push(c);
-    else for (const b of Buffer.from(s[i]!, 'latin1')) bytes.push(b);
+    } else out[n++] = c;
   }
-  return Buffer.from(bytes);
+  return out.subarray(0, n);
 }
 
 export class TooManyFieldsError extends Error {}

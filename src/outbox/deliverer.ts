@@ -9,6 +9,8 @@ import { retryDelayMs } from './backoff.js';
 import type { DueCallback } from './enqueue.js';
 import { deliveryLeaseUs } from './lease.js';
 import { post } from './http-post.js';
+import { countFailure, markAcknowledged, markAttemptFailed, markDelivered } from './sql/record.js';
+import { selectDue, takeEntry } from './sql/take.js';
 
 const BATCH = 64;
 const MAX_IN_FLIGHT = 64;
@@ -26,6 +28,15 @@ export class OutboxDeliverer {
   private running = false;
   private stopped = true;
   private offSignal: (() => void) | undefined;
+  /**
+   * The database may hold due entries this process has not taken: at start, on every poll
+   * (other processes, retries coming due), on a signal without an entry, and while a pass
+   * had no room for all of them. Otherwise the entries of this process's own results are
+   * already in hand, and reading the table after each attempt found nothing.
+   */
+  private mayBeDue = true;
+  /** Deliveries waiting to be recorded together, in one transaction per turn of the event loop. */
+  private readonly deliveredMarks: Array<{ readonly id: number; readonly attempts: number; readonly now: number; readonly done: (err?: unknown) => void }> = [];
 
   constructor(
     private readonly ctx: QueueContext,
@@ -36,9 +47,14 @@ export class OutboxDeliverer {
     this.stopped = false;
     this.offSignal = this.ctx.signals.onOutboxReady((taken) => {
       if (taken && this.taken.length < MAX_TAKEN) this.taken.push(taken);
+      else this.mayBeDue = true;
       this.kick();
     });
-    this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.timer = setInterval(() => {
+      this.mayBeDue = true;
+      this.kick();
+    }, POLL_MS);
+    this.mayBeDue = true;
     this.kick();
   }
 
@@ -66,9 +82,15 @@ export class OutboxDeliverer {
     try {
       for (;;) {
         const room = MAX_IN_FLIGHT - this.inFlight.size;
+        if (room <= 0) this.mayBeDue = true;
         if (room <= 0 || this.stopped) break;
         const taken = this.takeLocal(room);
-        if (taken.length === 0) taken.push(...(await this.take(Math.min(room, BATCH))));
+        if (taken.length === 0 && this.mayBeDue) {
+          const limit = Math.min(room, BATCH);
+          this.mayBeDue = false;
+          taken.push(...(await this.take(limit)));
+          if (taken.length === limit) this.mayBeDue = true;
+        }
         for (const entry of taken) {
           const attempt = this.attempt(entry).finally(() => {
             this.inFlight.delete(entry.submission_id);
@@ -79,6 +101,7 @@ export class OutboxDeliverer {
         if (taken.length < Math.min(room, BATCH) && this.taken.length === 0) break;
       }
     } catch (err) {
+      this.mayBeDue = true;
       this.log.error({ err }, 'outbox: could not read due entries; will retry');
     } finally {
       this.running = false;
@@ -92,6 +115,7 @@ export class OutboxDeliverer {
     while (out.length < room && this.taken.length > 0) {
       const e = this.taken.shift()!;
       if (e.next_attempt_at > safeUntil && !this.inFlight.has(e.submission_id)) out.push(e);
+      else this.mayBeDue = true;
     }
     return out;
   }
@@ -100,29 +124,44 @@ export class OutboxDeliverer {
     const { db } = this.ctx;
     const now = nowUs();
     const leaseUntil = now + deliveryLeaseUs(this.ctx.config);
+    // Read first, outside a transaction: when nothing is due (the usual case) no write
+    // transaction, and so no commit, is made. Taking stays safe because each update
+    // is conditional on the entry being unchanged since this read.
+    const due = await selectDue.rows(db, { now, limit: limit + this.inFlight.size });
+    if (due.length === 0) return [];
     return transact(db, this.ctx.caps, async (trx) => {
-      const due = await trx
-        .selectFrom('outbox')
-        .select(['submission_id', 'url', 'body', 'attempts', 'next_attempt_at', 'created_at'])
-        .where('state', '=', 'pending')
-        .where('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at')
-        .limit(limit + this.inFlight.size)
-        .execute();
       const mine: Due[] = [];
       for (const e of due) {
         if (this.inFlight.has(e.submission_id) || mine.length >= limit) continue;
-        const r = await trx
-          .updateTable('outbox')
-          .set({ next_attempt_at: leaseUntil })
-          .where('submission_id', '=', e.submission_id)
-          .where('state', '=', 'pending')
-          .where('next_attempt_at', '=', e.next_attempt_at)
-          .executeTakeFirst();
-        if (Number(r.numUpdatedRows) === 1) mine.push(e);
+        const r = await takeEntry.write(trx, { id: e.submission_id, seen: e.next_attempt_at, leaseUntil });
+        if (r.affected === 1) mine.push(e);
       }
       return mine;
     });
+  }
+
+  /** Records a delivery; the ones made in the same turn share a transaction. */
+  private recordDelivered(id: number, attempts: number, now: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.deliveredMarks.push({ id, attempts, now, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      if (this.deliveredMarks.length === 1) setImmediate(() => void this.flushDelivered());
+    });
+  }
+
+  private async flushDelivered(): Promise<void> {
+    const marks = this.deliveredMarks.splice(0);
+    try {
+      await transact(this.ctx.db, this.ctx.caps, async (trx) => {
+        for (const m of marks) {
+          await markDelivered.write(trx, { id: m.id, attempts: m.attempts, now: m.now });
+          await markAcknowledged.write(trx, { id: m.id });
+        }
+      });
+    } catch (err) {
+      for (const m of marks) m.done(err ?? new Error('could not record deliveries'));
+      return;
+    }
+    for (const m of marks) m.done();
   }
 
   private async attempt(e: Due): Promise<void> {
@@ -142,29 +181,20 @@ export class OutboxDeliverer {
     const now = nowUs();
     const attempts = e.attempts + 1;
     try {
-      await transact(db, this.ctx.caps, async (trx) => {
-        if (outcome === 'ok') {
-          await trx
-            .updateTable('outbox')
-            .set({ state: 'delivered', attempts, delivered_at: now, last_error: null })
-            .where('submission_id', '=', e.submission_id)
-            .execute();
-          await trx.updateTable('submissions').set({ lms_ack: 1 }).where('id', '=', e.submission_id).execute();
-          return;
-        }
-        const givingUp = now - e.created_at >= msToUs(config.callback.giveUpMs);
-        const wait = retryDelayMs(attempts, config.callback.backoffBaseMs, config.callback.backoffMaxMs);
-        await trx
-          .updateTable('outbox')
-          .set({ state: givingUp ? 'failed' : 'pending', attempts, next_attempt_at: now + msToUs(wait), last_error: outcome.slice(0, 1000) })
-          .where('submission_id', '=', e.submission_id)
-          .execute();
-        await trx
-          .updateTable('submissions')
-          .set((eb) => ({ num_failures: eb('num_failures', '+', 1) }))
-          .where('id', '=', e.submission_id)
-          .execute();
-      });
+      if (outcome === 'ok') await this.recordDelivered(e.submission_id, attempts, now);
+      else
+        await transact(db, this.ctx.caps, async (trx) => {
+          const givingUp = now - e.created_at >= msToUs(config.callback.giveUpMs);
+          const wait = retryDelayMs(attempts, config.callback.backoffBaseMs, config.callback.backoffMaxMs);
+          await markAttemptFailed.write(trx, {
+            id: e.submission_id,
+            state: givingUp ? 'failed' : 'pending',
+            attempts,
+            nextAttemptAt: now + msToUs(wait),
+            error: outcome.slice(0, 1000),
+          });
+          await countFailure.write(trx, { id: e.submission_id });
+        });
     } catch (err) {
       // The entry stays pending under its lease and is tried again when the lease ends.
       this.log.error({ err, submission: e.submission_id }, 'outbox: could not record a delivery attempt');
