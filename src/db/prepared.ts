@@ -63,6 +63,7 @@ function compileTemplate<P extends object>(db: Handle, caps: Capabilities | unde
 class Prepared<P extends object> {
   // The adapter is shared by a Kysely instance and every transaction on it, and stands for
   // its dialect; a database's capabilities are fixed, so they need not be part of the key.
+  // A handle's plugins (withSchema, camelCase…) do not rewrite the cached SQL: we use none.
   private readonly templates = new WeakMap<DialectAdapter, Template>();
 
   constructor(private readonly build: Build<P, Compilable<unknown>>) {}
