@@ -68,7 +68,7 @@ export async function createServer(deps: ServerDeps): Promise<Server> {
       const host = config.bind.includes(':') ? `[${config.bind}]` : config.bind;
       const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
       deliverer.start();
-      pusher = new PushDispatcher(queue, log, config.publicUrl ?? url);
+      pusher = new PushDispatcher(queue, log, deps.storage, config.publicUrl ?? url);
       pusher.start();
       sweeper = setInterval(() => void sweep(), config.sweepIntervalMs);
       return url;

@@ -3,7 +3,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { DiskFileStore } from './disk-store.js';
-import { registerLinkStore } from './file-links.js';
 import type { FileStore } from './file-store.js';
 
 /**
@@ -20,6 +19,5 @@ export async function openFileStore(config: Config): Promise<FileStore> {
   } else {
     store = await new DiskFileStore(join(config.dataDir, 'files')).init();
   }
-  registerLinkStore(config, store);
   return store;
 }

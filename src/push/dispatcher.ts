@@ -8,6 +8,7 @@ import { nowUs } from '../clock.js';
 import type { Config, QueueConfig } from '../config.js';
 import { pyDumps } from '../protocol/python-json.js';
 import { fileLinksJson } from '../files/file-links.js';
+import type { FileStore } from '../files/file-store.js';
 import { post } from '../outbox/http-post.js';
 import { claim, type Claimed } from '../queue/claim.js';
 import type { QueueContext } from '../queue/context.js';
@@ -26,6 +27,7 @@ export class PushDispatcher {
   constructor(
     private readonly ctx: QueueContext,
     private readonly log: Logger,
+    private readonly storage: FileStore,
     /** The base of file links handed to push graders. */
     private readonly base: string,
   ) {}
@@ -74,7 +76,7 @@ export class PushDispatcher {
 
   private async push(queue: QueueConfig, claimed: Claimed): Promise<void> {
     const config: Config = this.ctx.config;
-    const body = pyDumps({ xqueue_body: claimed.body, xqueue_files: await fileLinksJson(config, this.base, claimed) });
+    const body = pyDumps({ xqueue_body: claimed.body, xqueue_files: await fileLinksJson(config, this.storage, this.base, claimed) });
     let failure: string | undefined;
     try {
       const r = await post(queue.pushUrl!, body, {

@@ -174,7 +174,7 @@ describe('submissionContent: the exact id-4 bytes of §3.6', () => {
       student_info: pyDumps({ anonymous_student_id: 'af46c9d6c05627aee45257d155ec0b79', submission_time: '20260501101653', random_seed: 1 }),
       student_response: '',
     });
-    const content = await submissionContent(config, config.publicUrl!, {
+    const content = await submissionContent(config, {}, config.publicUrl!, {
       id: 4,
       pullkey: '86bf85d6521c50e25ac12a2773256714',
       body,

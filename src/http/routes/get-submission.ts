@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hasRole, mayUseQueue } from '../../accounts/users.js';
 import { protocolError } from '../../errors.js';
 import { fileLinksJson } from '../../files/file-links.js';
+import type { FileStore } from '../../files/file-store.js';
 import { claim, type Claimed } from '../../queue/claim.js';
 import { pyDumps } from '../../protocol/python-json.js';
 import { MSG, missingParameter, queueEmpty, queueNotFound } from '../../protocol/strings.js';
@@ -13,11 +14,11 @@ import { sendError, sendSuccess } from '../reply.js';
 import { xqueueRoute } from '../xqueue-route.js';
 
 /** The get_submission content: three strings, each itself JSON (spec §3.6). */
-export async function submissionContent(config: Config, base: string, claimed: Claimed): Promise<string> {
+export async function submissionContent(config: Config, store: Pick<FileStore, 'presignedUrl'>, base: string, claimed: Claimed): Promise<string> {
   return pyDumps({
     xqueue_header: pyDumps({ submission_id: claimed.id, submission_key: claimed.pullkey }),
     xqueue_body: claimed.body,
-    xqueue_files: await fileLinksJson(config, base, claimed),
+    xqueue_files: await fileLinksJson(config, store, base, claimed),
   });
 }
 
@@ -60,6 +61,6 @@ export function getSubmissionRoute(app: FastifyInstance, deps: AppDeps): void {
     }
     if (!claimed) return sendError(reply, protocolError(queueEmpty(name)));
     request.submissionId = claimed.id;
-    return sendSuccess(reply, await submissionContent(config, baseUrl(request, config), claimed));
+    return sendSuccess(reply, await submissionContent(config, deps.storage, baseUrl(request, config), claimed));
   });
 }
