@@ -7,7 +7,9 @@ import { loadRawConfig, parseConfig, type Config } from '../../src/config.js';
 import { connect } from '../../src/db/connect.js';
 import { openFileStore } from '../../src/files/open-store.js';
 import { createServer, type Server } from '../../src/server.js';
+import { afterAll, beforeAll } from 'vitest';
 import { testDatabase } from './database.js';
+import { startFakeLms, type FakeLms } from './fake-lms.js';
 
 export interface TestServer {
   readonly url: string;
@@ -48,6 +50,31 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir 
       await server.close();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A server and a fake LMS shared by the tests of one file: started before them, closed
+ * after. Read `.xq` and `.lms` inside the tests.
+ */
+export function serverWithLms(env: Record<string, string> = {}): { readonly xq: TestServer; readonly lms: FakeLms } {
+  let xq: TestServer | undefined;
+  let lms: FakeLms | undefined;
+  beforeAll(async () => {
+    xq = await startTestServer(env);
+    lms = await startFakeLms();
+  });
+  afterAll(async () => {
+    await xq?.close();
+    await lms?.close();
+  });
+  return {
+    get xq() {
+      return xq!;
+    },
+    get lms() {
+      return lms!;
     },
   };
 }

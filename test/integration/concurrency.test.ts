@@ -1,27 +1,17 @@
 // Atomic claim (spec §9a): sixteen graders polling at once never hold the same submission.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeLms, type FakeLms } from '../helpers/fake-lms.js';
+import { describe, expect, it } from 'vitest';
 import { lmsSubmission, loggedIn } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverWithLms } from '../helpers/server.js';
 
-let xq: TestServer;
-let lms: FakeLms;
-beforeAll(async () => {
-  xq = await startTestServer();
-  lms = await startFakeLms();
-});
-afterAll(async () => {
-  await xq.close();
-  await lms.close();
-});
+const ctx = serverWithLms();
 
 describe('16 concurrent graders', () => {
   it('hand each submission to exactly one grader, and every result reaches the LMS once', async () => {
     const total = 300;
-    const submitter = await loggedIn(xq.url, xq.password);
+    const submitter = await loggedIn(ctx.xq.url, ctx.xq.password);
     await Promise.all(
       Array.from({ length: 10 }, async (_, worker) => {
-        for (let i = worker; i < total; i += 10) await submitter.post('/xqueue/submit/', lmsSubmission(lms.url, { block: `b${i}` }));
+        for (let i = worker; i < total; i += 10) await submitter.post('/xqueue/submit/', lmsSubmission(ctx.lms.url, { block: `b${i}` }));
       }),
     );
     expect((await submitter.get('/xqueue/get_queuelen/?queue_name=openedx')).json().content).toBe(total);
@@ -29,7 +19,7 @@ describe('16 concurrent graders', () => {
     const claims: Array<{ grader: number; id: number }> = [];
     await Promise.all(
       Array.from({ length: 16 }, async (_, grader) => {
-        const client = await loggedIn(xq.url, xq.password);
+        const client = await loggedIn(ctx.xq.url, ctx.xq.password);
         for (;;) {
           const r = (await client.get('/xqueue/get_submission/?queue_name=openedx')).json();
           if (r.return_code !== 0) {
@@ -51,9 +41,9 @@ describe('16 concurrent graders', () => {
     expect(ids).toHaveLength(total);
     expect(new Set(claims.map((c) => c.grader)).size).toBeGreaterThan(1);
 
-    const delivered = await lms.waitFor(total, 20_000);
+    const delivered = await ctx.lms.waitFor(total, 20_000);
     await new Promise((r) => setTimeout(r, 300));
-    const keys = lms.callbacks.map((c) => (JSON.parse(c.header) as { lms_key: string }).lms_key);
+    const keys = ctx.lms.callbacks.map((c) => (JSON.parse(c.header) as { lms_key: string }).lms_key);
     expect(delivered).toHaveLength(total);
     expect(new Set(keys).size).toBe(keys.length);
   });

@@ -1,24 +1,14 @@
 // The whole journey over real HTTP: LMS submits, a grader pulls and answers, the LMS gets the callback.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeLms, type FakeLms } from '../helpers/fake-lms.js';
+import { describe, expect, it } from 'vitest';
 import { lmsSubmission, loggedIn } from '../helpers/client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverWithLms } from '../helpers/server.js';
 
-let xq: TestServer;
-let lms: FakeLms;
-beforeAll(async () => {
-  xq = await startTestServer();
-  lms = await startFakeLms();
-});
-afterAll(async () => {
-  await xq.close();
-  await lms.close();
-});
+const ctx = serverWithLms();
 
 describe('submission journey', () => {
   it('delivers the grader reply to the LMS with the original header byte for byte', async () => {
-    const client = await loggedIn(xq.url, xq.password);
-    const submission = lmsSubmission(lms.url);
+    const client = await loggedIn(ctx.xq.url, ctx.xq.password);
+    const submission = lmsSubmission(ctx.lms.url);
     const submitted = await client.post('/xqueue/submit/', submission);
     expect(submitted.text).toBe('{"return_code": 0, "content": "1"}');
 
@@ -37,7 +27,7 @@ describe('submission journey', () => {
     const put = await client.post('/xqueue/put_result/', { xqueue_header: content.xqueue_header!, xqueue_body: reply });
     expect(put.text).toBe('{"return_code": 0, "content": ""}');
 
-    const [callback] = await lms.waitFor(1);
+    const [callback] = await ctx.lms.waitFor(1);
     expect(callback!.path).toBe(new URL(JSON.parse(submission.xqueue_header!).lms_callback_url as string).pathname);
     expect(callback!.contentType).toBe('application/x-www-form-urlencoded');
     expect(callback!.header).toBe(submission.xqueue_header);
@@ -49,8 +39,8 @@ describe('submission journey', () => {
   });
 
   it('escapes non-ASCII again at every level, as json.dumps does (spec §3.6)', async () => {
-    const client = await loggedIn(xq.url, xq.password);
-    const submission = { ...lmsSubmission(lms.url, { block: 'unicode' }), xqueue_body: "print('hi') ✓" };
+    const client = await loggedIn(ctx.xq.url, ctx.xq.password);
+    const submission = { ...lmsSubmission(ctx.lms.url, { block: 'unicode' }), xqueue_body: "print('hi') ✓" };
     await client.post('/xqueue/submit/', submission);
     const pulled = await client.get('/xqueue/get_submission/?queue_name=openedx');
     expect(pulled.text).toContain(`\\"xqueue_body\\": \\"print('hi') \\\\u2713\\"`);
