@@ -140,6 +140,7 @@ async function expectRefusedSubmit(xq: TestServer): Promise<void> {
   const client = await loggedIn(xq.url, xq.password);
   const r = await client.post('/xqueue/submit/', lmsSubmission(LMS, { block: `fail-${++block}` }), [
     { field: 'a.py', content: Buffer.from('print(1)\n') },
+    { field: 'b.py', content: Buffer.from('print(2)\n') },
   ]);
   expect(r.status).toBe(503);
   expect(r.text).toBe(UNAVAILABLE);

@@ -8,6 +8,7 @@ import { parseLmsHeader } from '../../queue/lms-header.js';
 import { submit } from '../../queue/submit.js';
 import { MSG, queueNotFound } from '../../protocol/strings.js';
 import { clientIp } from '../client.js';
+import { discardStaged } from '../form.js';
 import type { AppDeps, Body } from '../deps.js';
 import { sendError, sendSuccess } from '../reply.js';
 import { xqueueRoute } from '../xqueue-route.js';
@@ -38,13 +39,16 @@ export function submitRoute(app: FastifyInstance, deps: AppDeps): void {
     // Files are durable before the row that names them commits (spec §4).
     const files: StoredFile[] = [];
     try {
-      for (const staged of form.files.splice(0)) {
+      // Each staged file leaves the form only once stored, so a failure leaves the rest to discard.
+      while (form.files.length > 0) {
+        const staged = form.files[0]!;
         const key = `${lms.queueName}/${randomUUID()}`;
         await storage.put(key, staged.path);
+        form.files.shift();
         files.push({ name: staged.field, key, size: staged.size });
       }
     } catch (err) {
-      await Promise.allSettled(files.map((f) => storage.remove(f.key)));
+      await Promise.allSettled([discardStaged(form), ...files.map((f) => storage.remove(f.key))]);
       throw new UnavailableError(err);
     }
     try {
