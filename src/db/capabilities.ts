@@ -11,8 +11,8 @@ export interface Capabilities {
   readonly rowLocks: boolean;
   /** Lock the claim candidate so concurrent claimers skip it (MySQL 8, MariaDB ≥ 10.6). */
   readonly skipLocked: boolean;
-  /** The whole transaction is serialised by a write lock taken at BEGIN (SQLite BEGIN IMMEDIATE). */
-  readonly serialisedWrites: boolean;
+  /** How the id sequence is raised past imported ids: SQLite's sqlite_sequence row, or InnoDB's AUTO_INCREMENT. */
+  readonly idCounter: 'sqlite_sequence' | 'auto_increment';
   /** Concurrent transactions share one commit (one writer, a costly fsync per commit). */
   readonly groupCommit: boolean;
   /** How an insert that may collide becomes an update. */
@@ -30,7 +30,7 @@ export const CAPABILITIES = {
     tableOptions: '',
     rowLocks: false,
     skipLocked: false,
-    serialisedWrites: true,
+    idCounter: 'sqlite_sequence',
     counterSlots: 1,
     upsert: 'on-conflict',
     groupCommit: true,
@@ -42,7 +42,7 @@ export const CAPABILITIES = {
     tableOptions: 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
     rowLocks: true,
     skipLocked: true,
-    serialisedWrites: false,
+    idCounter: 'auto_increment',
     counterSlots: 8,
     upsert: 'on-duplicate-key',
     groupCommit: false,

@@ -9,9 +9,9 @@ import type { Database } from '../db/schema.js';
 
 type Raise = (db: Kysely<Database>, maxId: number) => Promise<void>;
 
-// Per database, as data; each only ever moves the counter up.
-const RAISE: Record<Capabilities['dialect'], Raise> = {
-  sqlite: async (db, maxId) => {
+// One per kind of counter (capabilities.ts); each only ever moves the counter up.
+const RAISE: Record<Capabilities['idCounter'], Raise> = {
+  sqlite_sequence: async (db, maxId) => {
     await db.transaction().execute(async (trx) => {
       const r = await sql<{ seq: number }>`SELECT seq FROM sqlite_sequence WHERE name = 'submissions'`.execute(trx);
       const seq = r.rows[0]?.seq;
@@ -19,7 +19,7 @@ const RAISE: Record<Capabilities['dialect'], Raise> = {
       else if (Number(seq) < maxId) await sql`UPDATE sqlite_sequence SET seq = ${maxId} WHERE name = 'submissions'`.execute(trx);
     });
   },
-  mysql: async (db, maxId) => {
+  auto_increment: async (db, maxId) => {
     const r = await sql<{ m: number | null }>`SELECT MAX(id) AS m FROM submissions`.execute(db);
     // InnoDB refuses to set the counter at or below the largest id present, so this cannot lower it under a row.
     if (Number(r.rows[0]?.m ?? 0) < maxId) await sql.raw(`ALTER TABLE submissions AUTO_INCREMENT = ${Math.trunc(maxId) + 1}`).execute(db);
@@ -27,5 +27,5 @@ const RAISE: Record<Capabilities['dialect'], Raise> = {
 };
 
 export function reserveIdsThrough(db: Kysely<Database>, caps: Capabilities, maxId: number): Promise<void> {
-  return RAISE[caps.dialect](db, maxId);
+  return RAISE[caps.idCounter](db, maxId);
 }
