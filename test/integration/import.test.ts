@@ -343,6 +343,10 @@ describe.skipIf(!onMysql())('xqueue import from a legacy MariaDB database (cover
 
       // Old Django passwords log in; the disabled and the unusable ones do not.
       const grader = await loggedIn(server.url, 'old-secret', 'grader1');
+      // …and the Django hash is replaced by a scrypt one at that login; the password still works.
+      const rehashed = await server.server.queue.db.selectFrom('users').select('password_hash').where('username', '=', 'grader1').executeTakeFirstOrThrow();
+      expect(rehashed.password_hash).toMatch(/^\$scrypt\$ln=15,r=8,p=1\$/);
+      await loggedIn(server.url, 'old-secret', 'grader1');
       for (const [name, password] of [['retired-grader', 'pw2'], ['nopass', '!'], ['grader1', 'wrong']] as const) {
         const r = await new XqueueClient(server.url).login(name, password);
         expect(r.json()).toEqual({ return_code: 1, content: 'Incorrect login credentials' });
