@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { CompiledQuery, MysqlDialect } from 'kysely';
 import type * as Mysql2 from 'mysql2';
+import { pipelinedPool } from './mysql-pipeline.js';
 
 // Required on first use, so SQLite setups and CLI commands never load the MySQL driver.
 const mysql2 = () => createRequire(import.meta.url)('mysql2') as typeof Mysql2;
@@ -18,9 +19,11 @@ export function openMysql(url: string): MysqlDialect {
     decimalNumbers: true,
     connectTimeout: 5000,
     enableKeepAlive: true,
+    // For mysql-pipeline.ts. Every value still goes through mysql2's escaping as a parameter.
+    multipleStatements: true,
   });
   return new MysqlDialect({
-    pool,
+    pool: pipelinedPool(pool),
     onCreateConnection: async (connection) => {
       await connection.executeQuery(CompiledQuery.raw('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'));
       await connection.executeQuery(CompiledQuery.raw("SET SESSION sql_mode = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION'"));

@@ -15,8 +15,15 @@ class Placeholder {
 /** A database handle or a transaction on it. */
 export type Handle = Kysely<Database>;
 
+/**
+ * Starts the SQL of a write run with `later`. MySQL connections hold such a statement and
+ * send it with the transaction's next one (mysql-pipeline.ts); elsewhere it is a comment.
+ */
+export const LATER_MARK = '/* later */ ';
+
 interface Template {
   readonly sql: string;
+  readonly laterSql: string;
   readonly query: RootOperationNode;
   readonly queryId: CompiledQuery['queryId'];
   /** For each position: the parameter's name, or undefined for a constant of the query. */
@@ -53,6 +60,7 @@ function compileTemplate<P extends object>(db: Handle, caps: Capabilities | unde
   if (missing.length > 0) throw new Error(`prepared query: parameter(s) ${missing.join(', ')} did not become bound values in: ${compiled.sql}`);
   return {
     sql: compiled.sql,
+    laterSql: LATER_MARK + compiled.sql,
     query: compiled.query,
     queryId: compiled.queryId,
     names,
@@ -68,7 +76,7 @@ class Prepared<P extends object> {
 
   constructor(private readonly build: Build<P, Compilable<unknown>>) {}
 
-  protected run(db: Handle, params: P, caps: Capabilities | undefined): Promise<QueryResult<unknown>> {
+  protected run(db: Handle, params: P, caps: Capabilities | undefined, later = false): Promise<QueryResult<unknown>> {
     const adapter = db.getExecutor().adapter;
     let t = this.templates.get(adapter);
     if (!t) this.templates.set(adapter, (t = compileTemplate(db, caps, this.build)));
@@ -78,7 +86,7 @@ class Prepared<P extends object> {
       const name = names[i];
       parameters[i] = name === undefined ? constants[i] : (params as Record<string, unknown>)[name];
     }
-    return db.executeQuery({ sql: t.sql, query: t.query, queryId: t.queryId, parameters });
+    return db.executeQuery({ sql: later ? t.laterSql : t.sql, query: t.query, queryId: t.queryId, parameters });
   }
 }
 
@@ -103,6 +111,14 @@ export class PreparedWrite<P extends object> extends Prepared<P> {
   async write(db: Handle, params: P, caps?: Capabilities): Promise<WriteResult> {
     const r = await this.run(db, params, caps);
     return { affected: Number(r.numAffectedRows ?? 0), insertId: r.insertId === undefined ? undefined : Number(r.insertId) };
+  }
+
+  /**
+   * Runs the write for its effect only: in a MySQL transaction it may travel with the next
+   * statement, and so fail there. Use it where nothing reads the outcome.
+   */
+  async later(db: Handle, params: P, caps?: Capabilities): Promise<void> {
+    await this.run(db, params, caps, true);
   }
 }
 

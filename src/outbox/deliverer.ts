@@ -153,8 +153,8 @@ export class OutboxDeliverer {
     try {
       await transact(this.ctx.db, this.ctx.caps, async (trx) => {
         for (const m of marks) {
-          await markDelivered.write(trx, { id: m.id, attempts: m.attempts, now: m.now });
-          await markAcknowledged.write(trx, { id: m.id });
+          await markDelivered.later(trx, { id: m.id, attempts: m.attempts, now: m.now });
+          await markAcknowledged.later(trx, { id: m.id });
         }
       });
     } catch (err) {
@@ -186,14 +186,14 @@ export class OutboxDeliverer {
         await transact(db, this.ctx.caps, async (trx) => {
           const givingUp = now - e.created_at >= msToUs(config.callback.giveUpMs);
           const wait = retryDelayMs(attempts, config.callback.backoffBaseMs, config.callback.backoffMaxMs);
-          await markAttemptFailed.write(trx, {
+          await markAttemptFailed.later(trx, {
             id: e.submission_id,
             state: givingUp ? 'failed' : 'pending',
             attempts,
             nextAttemptAt: now + msToUs(wait),
             error: outcome.slice(0, 1000),
           });
-          await countFailure.write(trx, { id: e.submission_id });
+          await countFailure.later(trx, { id: e.submission_id });
         });
     } catch (err) {
       // The entry stays pending under its lease and is tried again when the lease ends.

@@ -45,7 +45,7 @@ export async function enqueueCallback(
     next_attempt_at: claimedUntil ?? nowUs,
     created_at: nowUs,
   };
-  await insertOutboxEntry.write(trx, {
+  await insertOutboxEntry.later(trx, {
     submissionId: entry.submission_id,
     kind,
     url: entry.url,

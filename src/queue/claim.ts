@@ -35,7 +35,7 @@ export async function claim(ctx: QueueContext, queue: string, opts: ClaimOptions
         continue;
       }
       const pullkey = newPullKey();
-      await (opts.push ? leaseForPush : leaseForPull).write(trx, {
+      await (opts.push ? leaseForPush : leaseForPull).later(trx, {
         id: row.id,
         now,
         leaseUntil: now + msToUs(ctx.config.visibilityTimeoutMs),

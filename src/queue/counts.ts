@@ -3,14 +3,14 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Capabilities } from '../db/capabilities.js';
 import type { Database } from '../db/schema.js';
-import { bumpUnretired, countLeased, sumUnretired } from './sql/counts.js';
+import { bumpUnretired, countBoth, countLeased, sumUnretired } from './sql/counts.js';
 
 type Reader = Kysely<Database> | Transaction<Database>;
 
 export async function adjustUnretired(trx: Reader, caps: Capabilities, queue: string, delta: number): Promise<void> {
   if (delta === 0) return;
   const slot = caps.counterSlots > 1 ? Math.floor(Math.random() * caps.counterSlots) : 0;
-  await bumpUnretired.write(trx, { queue, slot, delta }, caps);
+  await bumpUnretired.later(trx, { queue, slot, delta }, caps);
 }
 
 export async function unretiredCount(db: Reader, queue: string): Promise<number> {
@@ -26,6 +26,6 @@ export async function leasedCount(db: Reader, queue: string, nowUs: number): Pro
 
 /** Submissions of the queue waiting for a grader (spec §5.2), in constant time. */
 export async function visibleCount(db: Reader, queue: string, nowUs: number): Promise<number> {
-  const [unretired, leased] = await Promise.all([unretiredCount(db, queue), leasedCount(db, queue, nowUs)]);
-  return Math.max(0, unretired - leased);
+  const row = await countBoth.first(db, { queue, now: nowUs });
+  return Math.max(0, Number(row?.unretired ?? 0) - Number(row?.leased ?? 0));
 }

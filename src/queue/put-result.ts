@@ -58,7 +58,7 @@ export async function putResult(
       throw protocolError(MSG.resultAlreadyRecorded);
     }
     if (row.pullkey === '' || row.pullkey !== reply.submissionKey) throw protocolError(MSG.incorrectKey);
-    await storeResult.write(trx, { id: row.id, reply: reply.body, now, resultKey: row.pullkey });
+    await storeResult.later(trx, { id: row.id, reply: reply.body, now, resultKey: row.pullkey });
     await adjustUnretired(trx, ctx.caps, row.queue_name, -1);
     const callback = await enqueueCallback(trx, row, 'result', reply.body, now, now + deliveryLeaseUs(ctx.config));
     return { queue: row.queue_name, duplicate: false, callback };
