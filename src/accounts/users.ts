@@ -104,10 +104,19 @@ export async function removeUser(db: Kysely<Database>, username: string): Promis
  * every queue, its password reset at each start as Tutor's update_users did.
  */
 export async function ensureDefaultAccount(db: Kysely<Database>, username: string, password: string): Promise<boolean> {
-  const existing = await findUser(db, username);
-  if (existing && (await verifyPassword(password, existing.passwordHash)).ok) {
-    if (existing.roles.size === ROLES.length && existing.queues === null && existing.active) return false;
-    return upsertUser(db, username, { roles: ROLES, queues: null, active: true });
+  const once = async () => {
+    const existing = await findUser(db, username);
+    if (existing && (await verifyPassword(password, existing.passwordHash)).ok) {
+      if (existing.roles.size === ROLES.length && existing.queues === null && existing.active) return false;
+      return upsertUser(db, username, { roles: ROLES, queues: null, active: true });
+    }
+    return upsertUser(db, username, { password, roles: ROLES, queues: null, active: true });
+  };
+  try {
+    return await once();
+  } catch (err) {
+    // A replica starting at the same moment created it between our read and our insert.
+    if (!(await findUser(db, username))) throw err;
+    return once();
   }
-  return upsertUser(db, username, { password, roles: ROLES, queues: null, active: true });
 }

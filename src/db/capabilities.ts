@@ -19,6 +19,13 @@ export interface Capabilities {
   readonly upsert: 'on-conflict' | 'on-duplicate-key';
   /** Counter rows per queue: writers pick one at random so they do not queue on one row lock. */
   readonly counterSlots: number;
+  /**
+   * Kysely takes no lock of its own around migrations (it does on MySQL): one write
+   * transaction around them keeps a second process starting at once from running them too.
+   */
+  readonly migrateInWriteTransaction: boolean;
+  /** An index name belongs to its table (DROP INDEX … ON t), not to the schema. */
+  readonly indexNamesPerTable: boolean;
   /** Error codes after which a transaction is simply run again. */
   readonly retryableErrors: readonly string[];
 }
@@ -34,6 +41,8 @@ export const CAPABILITIES = {
     counterSlots: 1,
     upsert: 'on-conflict',
     groupCommit: true,
+    indexNamesPerTable: false,
+    migrateInWriteTransaction: true,
     retryableErrors: ['SQLITE_BUSY'],
   },
   mysql: {
@@ -46,6 +55,8 @@ export const CAPABILITIES = {
     counterSlots: 8,
     upsert: 'on-duplicate-key',
     groupCommit: false,
+    indexNamesPerTable: true,
+    migrateInWriteTransaction: false,
     retryableErrors: ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT'],
   },
 } as const satisfies Record<string, Capabilities>;

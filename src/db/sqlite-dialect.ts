@@ -46,7 +46,17 @@ function withStatementCache(db: BetterSqlite3.Database): BetterSqlite3.Database 
 
 export function openSqlite(path: string, synchronous: 'FULL' | 'NORMAL'): { dialect: SqliteDialect; raw: BetterSqlite3.Database } {
   const raw = new BetterSqlite3(path);
-  raw.pragma('journal_mode = WAL');
+  // Turning a new database to WAL takes a lock the busy timeout does not wait for: a second
+  // process opening it at the same moment is told "locked" at once, so it waits here.
+  for (let waited = 0; ; waited += 10) {
+    try {
+      raw.pragma('journal_mode = WAL');
+      break;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || waited >= 5000) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
   raw.pragma(`synchronous = ${synchronous}`);
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');

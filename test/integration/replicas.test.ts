@@ -10,6 +10,7 @@ import { freePort } from '../helpers/free-port.js';
 import { lmsSubmission, loggedIn, XqueueClient } from '../helpers/client.js';
 import { testDatabase, type TestDatabase } from '../helpers/database.js';
 import { savedPassword, spawnServer, type ServerProcess } from '../helpers/server-process.js';
+import { runCli } from '../cli/run-cli.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'xqueue-replicas-'));
 const servers: ServerProcess[] = [];
@@ -73,5 +74,21 @@ describe('two replicas on one database', () => {
     expect(keys).toHaveLength(total);
     expect(new Set(keys).size).toBe(total);
     await lms.close();
+  }, 60_000);
+
+  it('start together on a fresh database: one applies the migrations, both serve', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'xqueue-replicas-fresh-'));
+    const db = await testDatabase();
+    try {
+      // The secrets are made once first, as a deployment provides them to every replica.
+      expect((await runCli(['config', 'printvalue', 'XQUEUE_AUTH_PASSWORD'], { XQUEUE_DATA_DIR: fresh })).code).toBe(0);
+      const pair = await Promise.all([0, 1].map(async () => spawnServer(fresh, await freePort(), db.env)));
+      servers.push(...pair);
+      const password = savedPassword(fresh);
+      for (const s of pair) expect((await (await loggedIn(s.url, password)).get('/xqueue/get_queuelen/?queue_name=openedx')).json()).toEqual({ return_code: 0, content: 0 });
+    } finally {
+      await db.drop();
+      rmSync(fresh, { recursive: true, force: true });
+    }
   }, 60_000);
 });
