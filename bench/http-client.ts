@@ -45,16 +45,27 @@ export class BenchClient {
     return this.request('POST', path, form, false);
   }
 
+  /** POSTs a multipart/form-data body made by `multipartBody`. */
+  postMultipart(path: string, body: MultipartBody): Promise<Reply> {
+    return this.request('POST', path, body.chunks, false, `multipart/form-data; boundary=${body.boundary}`);
+  }
+
   close(): void {
     this.agent.destroy();
   }
 
-  private request(method: string, path: string, body: string | undefined, keepCookie: boolean): Promise<Reply> {
+  private request(
+    method: string,
+    path: string,
+    body: string | readonly Buffer[] | undefined,
+    keepCookie: boolean,
+    contentType = 'application/x-www-form-urlencoded',
+  ): Promise<Reply> {
     const headers: http.OutgoingHttpHeaders = { host: this.base.host };
     if (this.cookie) headers.cookie = this.cookie;
     if (body !== undefined) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      headers['content-length'] = Buffer.byteLength(body);
+      headers['content-type'] = contentType;
+      headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.reduce((n, b) => n + b.length, 0);
     }
     return new Promise((resolve, reject) => {
       const started = performance.now();
@@ -71,7 +82,11 @@ export class BenchClient {
       );
       req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no reply within ${this.timeoutMs} ms`)));
       req.on('error', reject);
-      req.end(body);
+      if (typeof body === 'string' || body === undefined) req.end(body);
+      else {
+        for (const chunk of body) req.write(chunk);
+        req.end();
+      }
     });
   }
 
@@ -102,4 +117,26 @@ export function parseEnvelope(text: string): Envelope | undefined {
 /** application/x-www-form-urlencoded, spaces as `+` like Python's requests. */
 export function formEncode(fields: Readonly<Record<string, string>>): string {
   return new URLSearchParams(fields).toString();
+}
+
+export interface MultipartBody {
+  readonly boundary: string;
+  readonly chunks: readonly Buffer[];
+}
+
+/** A multipart/form-data body with text fields and one file, as the LMS sends a file submission. */
+export function multipartBody(fields: Readonly<Record<string, string>>, file: { name: string; content: Buffer }): MultipartBody {
+  const boundary = `bench${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields))
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  chunks.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.name}"\r\n` +
+        'Content-Type: application/octet-stream\r\n\r\n',
+    ),
+    file.content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
+  return { boundary, chunks };
 }

@@ -229,6 +229,17 @@ async function run(o: Options): Promise<BenchReport> {
   }
 }
 
+if (process.argv.includes('--backlog')) {
+  // Backlog mode: request cost at growing queue lengths, and memory under large uploads.
+  const { backlogMain } = await import('./backlog.js');
+  await backlogMain(process.argv).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`bench: could not complete the run: ${(err as Error).message ?? String(err)}\n`);
+      process.exit(2);
+    },
+  );
+}
 if (process.argv.includes('--grading')) {
   // Grading mode: LMS-shaped submissions → our server → sandboxed workers → callbacks.
   const { gradingMain } = await import('./grading.js');
