@@ -13,6 +13,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import YAML from 'yaml';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
+/** The node flags on the `xqueue` command's #! line: the server is measured as users run it. */
+function commandNodeFlags(): string[] {
+  const first = readFileSync(MAIN, 'utf8').split('\n', 1)[0]!;
+  return /^#!.*\bnode\b(.*)$/.exec(first)?.[1]!.trim().split(/\s+/).filter(Boolean) ?? [];
+}
 const READY_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 15_000;
 const STDERR_KEPT = 8 * 1024;
@@ -74,7 +80,7 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
     XQUEUE_LOG_LEVEL: 'warn',
     ...opts.env,
   };
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), MAIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...commandNodeFlags(), ...(opts.nodeArgs ?? []), MAIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stdout!.resume();
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {

@@ -24,6 +24,8 @@ export interface Capabilities {
    * transaction around them keeps a second process starting at once from running them too.
    */
   readonly migrateInWriteTransaction: boolean;
+  /** SQL for the id the connection's last insert made. */
+  readonly lastInsertId: string;
   /** An index name belongs to its table (DROP INDEX … ON t), not to the schema. */
   readonly indexNamesPerTable: boolean;
   /** Error codes after which a transaction is simply run again. */
@@ -42,6 +44,7 @@ export const CAPABILITIES = {
     upsert: 'on-conflict',
     groupCommit: true,
     indexNamesPerTable: false,
+    lastInsertId: 'last_insert_rowid()',
     migrateInWriteTransaction: true,
     retryableErrors: ['SQLITE_BUSY'],
   },
@@ -56,6 +59,7 @@ export const CAPABILITIES = {
     upsert: 'on-duplicate-key',
     groupCommit: false,
     indexNamesPerTable: true,
+    lastInsertId: 'last_insert_id()',
     migrateInWriteTransaction: false,
     retryableErrors: ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT'],
   },

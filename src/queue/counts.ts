@@ -26,6 +26,10 @@ export async function leasedCount(db: Reader, queue: string, nowUs: number): Pro
 
 /** Submissions of the queue waiting for a grader (spec §5.2), in constant time. */
 export async function visibleCount(db: Reader, queue: string, nowUs: number): Promise<number> {
-  const row = await countBoth.first(db, { queue, now: nowUs });
+  return visibleLength(await countBoth.first(db, { queue, now: nowUs }));
+}
+
+/** Unretired minus leased, from a row that read both. */
+export function visibleLength(row: { unretired: unknown; leased: unknown } | undefined): number {
   return Math.max(0, Number(row?.unretired ?? 0) - Number(row?.leased ?? 0));
 }

@@ -4,8 +4,8 @@ import { transact } from '../db/transact.js';
 import { createHash } from 'node:crypto';
 import { nowUs } from '../clock.js';
 import type { QueueContext, StoredFile } from './context.js';
-import { adjustUnretired, visibleCount } from './counts.js';
-import { insertSubmission, selectSuperseded } from './sql/submit.js';
+import { adjustUnretired, visibleLength } from './counts.js';
+import { insertSubmission, selectNewIdAndLength, selectSuperseded } from './sql/submit.js';
 
 export interface NewSubmission {
   readonly queueName: string;
@@ -33,7 +33,9 @@ export async function submit(ctx: QueueContext, s: NewSubmission): Promise<{ id:
       for (const queue of new Set(older.map((r) => r.queue_name)))
         await adjustUnretired(trx, ctx.caps, queue, -older.filter((r) => r.queue_name === queue).length);
     }
-    const inserted = await insertSubmission.write(trx, {
+    // The counter first: an upsert may insert a row itself, and the id read below must be the submission's.
+    await adjustUnretired(trx, ctx.caps, s.queueName, 1);
+    await insertSubmission.later(trx, {
       queue: s.queueName,
       requesterId: s.requesterId.slice(0, 128),
       url: s.callbackUrl,
@@ -43,9 +45,8 @@ export async function submit(ctx: QueueContext, s: NewSubmission): Promise<{ id:
       files: JSON.stringify(s.files),
       now,
     });
-    await adjustUnretired(trx, ctx.caps, s.queueName, 1);
-    const queueLength = await visibleCount(trx, s.queueName, now);
-    return { id: Number(inserted.insertId), queueLength, superseded: older };
+    const row = await selectNewIdAndLength.first(trx, { queue: s.queueName, now }, ctx.caps);
+    return { id: Number(row?.id), queueLength: visibleLength(row), superseded: older };
   });
   ctx.metrics.received.inc({ queue: s.queueName });
   for (const { queue_name } of result.superseded) ctx.metrics.retire(queue_name, 'superseded');

@@ -14,13 +14,13 @@ export const bumpUnretired = preparedWrite((db, p: { queue: string; slot: number
     ),
 );
 
-const unretired = (db: Handle, queue: string) =>
+export const unretired = (db: Handle, queue: string) =>
   db
     .selectFrom('queue_counts')
     .select((eb) => eb.fn.sum<number>('unretired').as('n'))
     .where('queue_name', '=', queue);
 
-const leased = (db: Handle, queue: string, now: number) =>
+export const leased = (db: Handle, queue: string, now: number) =>
   db
     .selectFrom('submissions')
     .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -1,7 +1,9 @@
-// A submission's two hot statements (spec §3.4, §5.3): what the same learner submitted
-// before to the same callback URL (retired as superseded), and the insert.
+// A submission's hot statements (spec §3.4, §5.3): what the same learner submitted before
+// to the same callback URL (retired as superseded), the insert, and what the reply needs.
+import { sql } from 'kysely';
 import { forUpdate } from '../../db/locking.js';
 import { preparedSelect, preparedWrite } from '../../db/prepared.js';
+import { leased, unretired } from './counts.js';
 
 export const selectSuperseded = preparedSelect((db, p: { hash: string; url: string }, caps) =>
   forUpdate(
@@ -37,4 +39,16 @@ export const insertSubmission = preparedWrite((db, p: NewRow) =>
     files: p.files,
     arrival_time: p.now,
   }),
+);
+
+/**
+ * The id the insert just made and the queue's length, in one statement read right after
+ * the insert on the same connection: the insert need not wait for its own reply.
+ */
+export const selectNewIdAndLength = preparedSelect((db, p: { queue: string; now: number }, caps) =>
+  db.selectNoFrom([
+    sql<number>`${sql.raw(caps.lastInsertId)}`.as('id'),
+    unretired(db, p.queue).as('unretired'),
+    leased(db, p.queue, p.now).as('leased'),
+  ]),
 );
