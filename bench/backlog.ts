@@ -194,7 +194,8 @@ export async function backlogMain(argv: string[]): Promise<void> {
     }
     log(`uploading ${o.uploads} × ${o.uploadMib} MiB`);
     const upload = await uploadCheck(clients, server, o, lms);
-    const note = `server started by the bench (SQLite synchronous=${server.sqliteSynchronous}${env.XQUEUE_DATABASE_URL ? `, database ${env.XQUEUE_DATABASE_URL.replace(/\/\/[^@]*@/, '//…@')}` : ''})`;
+    const database = env.XQUEUE_DATABASE_URL?.replace(/\/\/[^@]*@/, '//…@') ?? `SQLite synchronous=${server.sqliteSynchronous}`;
+    const note = `server started by the bench (${database})`;
     process.stdout.write(o.json ? JSON.stringify({ machine: describeMachine(), levels, upload }, null, 2) + '\n' : render(levels, upload, note));
   } finally {
     for (const c of clients) c.close();
