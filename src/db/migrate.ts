@@ -45,8 +45,13 @@ export async function migrateToLatest(db: Kysely<Database>, caps: Capabilities):
     await sql`rollback`.execute(db);
     throw err;
   }
-  await sql.raw(result.error ? 'rollback' : 'commit').execute(db);
-  return result;
+  if (!result.error) {
+    await sql`commit`.execute(db);
+    return result;
+  }
+  // All or nothing: the ones that ran before the failing one are undone with it.
+  await sql`rollback`.execute(db);
+  return { ...result, results: result.results?.map((r) => (r.status === 'Success' ? { ...r, status: 'NotExecuted' as const } : r)) };
 }
 
 /** True when every known migration is applied: part of /readyz. */
