@@ -8,6 +8,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { collect, envFromPairs, mib, positive } from './cli-values.js';
 import { startFakeLms, type FakeLms } from './fake-lms.js';
 import { BenchClient, formEncode, multipartBody, parseEnvelope, type Reply } from './http-client.js';
 import { Ledger } from './ledger.js';
@@ -50,22 +51,15 @@ const levelList = (v: string) => {
   if (levels.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000_000)) throw new InvalidArgumentError('comma-separated integers');
   return levels.sort((a, b) => a - b);
 };
-const positive = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
-  return n;
-};
-const collect = (v: string, all: string[]) => [...all, v];
-const mib = (bytes: number | undefined) => round((bytes ?? 0) / 2 ** 20, 1);
 
 function parseArgs(argv: string[]): BacklogOptions {
   return new Command('bench --backlog')
     .option('--backlog', 'this mode')
     .option('--levels <list>', 'queue lengths to measure at, in order', levelList, [1_000, 100_000, 1_000_000])
-    .option('--probes <n>', 'timed rounds at each level', positive, 400)
-    .option('-c, --clients <n>', 'clients filling the queue', positive, 16)
-    .option('--uploads <n>', 'file submissions sent at once for the memory check', positive, 16)
-    .option('--upload-mib <n>', 'size of each uploaded file', positive, 10)
+    .option('--probes <n>', 'timed rounds at each level', positive(), 400)
+    .option('-c, --clients <n>', 'clients filling the queue', positive(), 16)
+    .option('--uploads <n>', 'file submissions sent at once for the memory check', positive(), 16)
+    .option('--upload-mib <n>', 'size of each uploaded file', positive(), 10)
     .option('--queue <name>', 'queue to use', 'openedx')
     .option('--server-env <KEY=VALUE>', 'setting for the server, repeatable', collect, [])
     .option('--json', 'print the report as JSON', false)
@@ -167,7 +161,7 @@ function render(levels: LevelReport[], upload: UploadReport, serverNote: string)
 export async function backlogMain(argv: string[]): Promise<void> {
   const o = parseArgs(argv);
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-  const env = Object.fromEntries(o.serverEnv.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const env = envFromPairs(o.serverEnv);
   let server: ServerProcess | undefined;
   let lms: FakeLms | undefined;
   const clients: BenchClient[] = [];

@@ -5,10 +5,11 @@
 // callbacks on its own fake LMS, and reports throughput, latency, correctness and the
 // server's memory and CPU. Exit 1 when a correctness check fails, 2 when the run could not
 // be made; never for speed.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { collect, envFromPairs, mib, positive } from './cli-values.js';
 import { startFakeLms, type FakeLms } from './fake-lms.js';
 import { runGraders } from './graders.js';
 import type { BenchClient } from './http-client.js';
@@ -43,12 +44,6 @@ interface Options {
   keepData: boolean;
 }
 
-const positive = (max: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`an integer from 1 to ${max}`);
-  return n;
-};
-const collect = (v: string, all: string[]) => [...all, v];
 
 function parseArgs(argv: string[]): Options {
   const program = new Command('bench')
@@ -81,7 +76,6 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-const mib = (bytes: number | undefined) => (bytes === undefined ? 0 : Math.round((bytes / 2 ** 20) * 10) / 10);
 
 async function run(o: Options): Promise<BenchReport> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -104,8 +98,7 @@ async function run(o: Options): Promise<BenchReport> {
       target = { url: o.url.replace(/\/+$/, ''), username: o.username!, password: o.password!, timeoutMs: o.requestTimeout };
       if (o.pid !== undefined) sampler = new ProcSampler(o.pid).start();
     } else {
-      const env = Object.fromEntries(o.serverEnv.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-      server = await startServerProcess({ nodeArgs: o.serverArg, env, keepDataDir: o.keepData });
+      server = await startServerProcess({ nodeArgs: o.serverArg, env: envFromPairs(o.serverEnv), keepDataDir: o.keepData });
       log(`started the server (pid ${server.pid}) at ${server.url}, data in ${server.dataDir}`);
       target = { url: server.url, username: server.username, password: server.password, timeoutMs: o.requestTimeout };
       sampler = new ProcSampler(server.pid).start();
