@@ -68,7 +68,7 @@ export async function upsertUser(db: Kysely<Database>, username: string, change:
     ...(change.queues !== undefined ? { queues: change.queues === null ? null : JSON.stringify(change.queues) } : {}),
     ...(change.active !== undefined ? { is_active: change.active ? 1 : 0 } : {}),
   };
-  return db.transaction().execute(async (trx) => {
+  const once = () => db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
     if (existing) {
       if (Object.keys(fields).length > 0) await trx.updateTable('users').set(fields).where('id', '=', existing.id).execute();
@@ -87,6 +87,14 @@ export async function upsertUser(db: Kysely<Database>, username: string, change:
       .execute();
     return true;
   });
+  try {
+    return await once();
+  } catch (err) {
+    // Another process (a replica starting at the same moment) created it between our read
+    // and our insert: the second pass finds it and updates it.
+    if (!(await findUser(db, username))) throw err;
+    return once();
+  }
 }
 
 export async function removeUser(db: Kysely<Database>, username: string): Promise<boolean> {
@@ -104,19 +112,10 @@ export async function removeUser(db: Kysely<Database>, username: string): Promis
  * every queue, its password reset at each start as Tutor's update_users did.
  */
 export async function ensureDefaultAccount(db: Kysely<Database>, username: string, password: string): Promise<boolean> {
-  const once = async () => {
-    const existing = await findUser(db, username);
-    if (existing && (await verifyPassword(password, existing.passwordHash)).ok) {
-      if (existing.roles.size === ROLES.length && existing.queues === null && existing.active) return false;
-      return upsertUser(db, username, { roles: ROLES, queues: null, active: true });
-    }
-    return upsertUser(db, username, { password, roles: ROLES, queues: null, active: true });
-  };
-  try {
-    return await once();
-  } catch (err) {
-    // A replica starting at the same moment created it between our read and our insert.
-    if (!(await findUser(db, username))) throw err;
-    return once();
+  const existing = await findUser(db, username);
+  if (existing && (await verifyPassword(password, existing.passwordHash)).ok) {
+    if (existing.roles.size === ROLES.length && existing.queues === null && existing.active) return false;
+    return upsertUser(db, username, { roles: ROLES, queues: null, active: true });
   }
+  return upsertUser(db, username, { password, roles: ROLES, queues: null, active: true });
 }
