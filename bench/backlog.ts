@@ -67,6 +67,11 @@ function parseArgs(argv: string[]): BacklogOptions {
     .opts<BacklogOptions>();
 }
 
+// Submission indexes pick the callback URL: the fill uses 0…level, the probes and uploads
+// ranges far above it, so no submission supersedes another.
+const PROBE_INDEX = 20_000_000;
+const UPLOAD_INDEX = 10_000_000;
+
 const accepted = (r: Reply) => r.status === 200 && parseEnvelope(r.text)?.return_code === 0;
 
 async function fill(clients: BenchClient[], from: number, to: number, lms: FakeLms, queue: string): Promise<void> {
@@ -116,7 +121,7 @@ async function uploadCheck(clients: BenchClient[], server: ServerProcess, o: Bac
   const qtime = qtimeNow();
   const replies = await Promise.all(
     clients.slice(0, o.uploads).map((c, i) => {
-      const s = makeSubmission(10_000_000 + i, lms.url, o.queue, qtime);
+      const s = makeSubmission(UPLOAD_INDEX + i, lms.url, o.queue, qtime);
       const fields = Object.fromEntries(new URLSearchParams(s.form));
       return c.postMultipart('/xqueue/submit/', multipartBody(fields, { name: 'answer.bin', content }));
     }),
@@ -183,7 +188,7 @@ export async function backlogMain(argv: string[]): Promise<void> {
       const fillSeconds = round((performance.now() - started) / 1000, 1);
       queued = level;
       log(`probing at ${level}`);
-      const latencyMs = await probe(clients[0]!, o.probes, 20_000_000 + level, lms, o.queue);
+      const latencyMs = await probe(clients[0]!, o.probes, PROBE_INDEX + level, lms, o.queue);
       levels.push({ queued: level, fillSeconds, latencyMs, serverRssMiB: mib(readProc(server.pid)?.rssBytes) });
     }
     log(`uploading ${o.uploads} × ${o.uploadMib} MiB`);
