@@ -17,7 +17,7 @@ import { Ledger } from './ledger.js';
 import { makeSubmission, qtimeNow } from './lms-submission.js';
 import { describeMachine } from './machine.js';
 import { ProcSampler } from './proc-sampler.js';
-import { renderTable, type BenchReport } from './report.js';
+import { renderTable, type BenchReport, type ProcessUse } from './report.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { Recorder, round } from './stats.js';
 import { loginClients, runSubmitters, type Target } from './submitters.js';
@@ -31,6 +31,7 @@ interface Options {
   username?: string;
   password?: string;
   pid?: number;
+  dbPid?: number;
   submissions: number;
   clients: number;
   graders: number;
@@ -52,6 +53,7 @@ function parseArgs(argv: string[]): Options {
     .option('--username <name>', 'account with the submitter and grader roles (with --url)')
     .option('--password <password>', 'its password (with --url)')
     .option('--pid <pid>', 'sample RSS and CPU of this process (with --url)', positive(2 ** 22))
+    .option('--db-pid <pid>', 'sample RSS and CPU of the database server too (e.g. mariadbd)', positive(2 ** 22))
     .option('-n, --submissions <n>', 'submissions to send', positive(1_000_000), 20_000)
     .option('-c, --clients <n>', 'concurrent LMS clients, each on one connection', positive(256), 16)
     .option('-g, --graders <n>', 'concurrent graders, each on one connection', positive(256), 8)
@@ -77,6 +79,27 @@ function parseArgs(argv: string[]): Options {
 }
 
 
+/** Memory and CPU of a sampled process, by phase. */
+function processUse(sampler: ProcSampler): ProcessUse {
+  const m = sampler.marks;
+  const cpuAt = (name: string) => m.get(name)?.cpuSeconds ?? 0;
+  return {
+    pid: sampler.pid,
+    rssMiB: {
+      start: mib(m.get('start')?.rssBytes),
+      afterLogin: mib(m.get('submit')?.rssBytes),
+      peak: mib(sampler.peakRssBytes),
+      end: mib(m.get('end')?.rssBytes),
+    },
+    cpuSeconds: {
+      total: round(cpuAt('end') - cpuAt('submit'), 2),
+      submit: round(cpuAt('drain') - cpuAt('submit'), 2),
+      drain: round(cpuAt('drained') - cpuAt('drain'), 2),
+    },
+    samples: sampler.sampleCount,
+  };
+}
+
 async function run(o: Options): Promise<BenchReport> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const runDeadline = performance.now() + o.timeout * 1000;
@@ -85,6 +108,7 @@ async function run(o: Options): Promise<BenchReport> {
   let lms: FakeLms | undefined;
   let server: ServerProcess | undefined;
   let sampler: ProcSampler | undefined;
+  const dbSampler = o.dbPid === undefined ? undefined : new ProcSampler(o.dbPid);
   const clients: BenchClient[] = [];
   const stopOnSignal = () => {
     void server?.stop().finally(() => process.exit(130));
@@ -103,6 +127,8 @@ async function run(o: Options): Promise<BenchReport> {
       target = { url: server.url, username: server.username, password: server.password, timeoutMs: o.requestTimeout };
       sampler = new ProcSampler(server.pid).start();
     }
+    dbSampler?.start();
+    const samplers = [sampler, dbSampler];
 
     const qtime = qtimeNow();
     for (let i = 0; i < o.submissions; i++) ledger.add(makeSubmission(i, lms.url, o.queue, qtime));
@@ -113,18 +139,18 @@ async function run(o: Options): Promise<BenchReport> {
 
     const rec = { submit: new Recorder(), getSubmission: new Recorder(), putResult: new Recorder() };
     const cpuBefore = process.cpuUsage();
-    sampler?.mark('submit');
+    for (const x of samplers) x?.mark('submit');
     log(`submitting ${o.submissions} from ${o.clients} clients`);
     const submitted = await runSubmitters(submitters, ledger, rec.submit, runDeadline);
-    sampler?.mark('drain');
+    for (const x of samplers) x?.mark('drain');
     log(`draining with ${o.graders} graders`);
     const drained = await runGraders(graders, o.queue, ledger, rec, runDeadline);
     const allCalledBack = await lms.waitForCallbacks(ledger.accepted, runDeadline);
     const drainEnd = allCalledBack ? lms.lastCallbackAt : performance.now();
-    sampler?.mark('drained');
+    for (const x of samplers) x?.mark('drained');
     await sleep(SETTLE_MS);
-    sampler?.mark('end');
-    sampler?.stop();
+    for (const x of samplers) x?.mark('end');
+    for (const x of samplers) x?.stop();
     const cpu = process.cpuUsage(cpuBefore);
 
     const callback = new Recorder();
@@ -148,8 +174,6 @@ async function run(o: Options): Promise<BenchReport> {
     if (ledger.redeliveriesAfterGrade > 0) failures.push(`${ledger.redeliveriesAfterGrade} graded submissions handed out again`);
     if (!allCalledBack) failures.push(`the run hit its ${o.timeout} s bound`);
 
-    const m = sampler?.marks;
-    const cpuAt = (name: string) => m?.get(name)?.cpuSeconds ?? 0;
     return {
       ok: failures.length === 0,
       failures,
@@ -194,26 +218,14 @@ async function run(o: Options): Promise<BenchReport> {
         extra: ledger.extraCallbacks,
         beforeReply,
       },
-      server: sampler
-        ? {
-            pid: sampler.pid,
-            rssMiB: {
-              start: mib(m?.get('start')?.rssBytes),
-              afterLogin: mib(m?.get('submit')?.rssBytes),
-              peak: mib(sampler.peakRssBytes), end: mib(m?.get('end')?.rssBytes) },
-            cpuSeconds: {
-              total: round(cpuAt('end') - cpuAt('submit'), 2),
-              submit: round(cpuAt('drain') - cpuAt('submit'), 2),
-              drain: round(cpuAt('drained') - cpuAt('drain'), 2),
-            },
-            samples: sampler.sampleCount,
-          }
-        : null,
+      server: sampler ? processUse(sampler) : null,
+      database: dbSampler ? processUse(dbSampler) : null,
       benchCpuSeconds: round((cpu.user + cpu.system) / 1e6, 2),
       problems: [...submitted.problems, ...drained.problems],
     };
   } finally {
     sampler?.stop();
+    dbSampler?.stop();
     for (const c of clients) c.close();
     await lms?.close();
     if (server) log(`stopped the server: exit ${await server.stop()}`);

@@ -38,8 +38,8 @@ export interface ServerProcess {
   readonly dataDir: string;
   readonly username: string;
   readonly password: string;
-  /** The synchronous level the server runs SQLite with: its setting, or the default FULL. */
-  readonly sqliteSynchronous: string;
+  /** The synchronous level the server runs SQLite with: its setting, or the default FULL; null on MySQL. */
+  readonly sqliteSynchronous: string | null;
   /** SIGTERM, wait, SIGKILL after the grace period; resolves with the exit code or signal. */
   stop(): Promise<string>;
 }
@@ -124,7 +124,9 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
     dataDir,
     username: setting('XQUEUE_AUTH_USERNAME') ?? 'lms',
     password: setting('XQUEUE_AUTH_PASSWORD') ?? '',
-    sqliteSynchronous: (setting('XQUEUE_SQLITE_SYNCHRONOUS') ?? 'FULL').toUpperCase(),
+    sqliteSynchronous: setting('XQUEUE_DATABASE_URL')?.startsWith('mysql:') || setting('MYSQL_HOST')
+      ? null
+      : (setting('XQUEUE_SQLITE_SYNCHRONOUS') ?? 'FULL').toUpperCase(),
     stop,
   };
 }

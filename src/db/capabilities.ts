@@ -17,6 +17,12 @@ export interface Capabilities {
   readonly groupCommit: boolean;
   /** How an insert that may collide becomes an update. */
   readonly upsert: 'on-conflict' | 'on-duplicate-key';
+  /**
+   * Concurrent claims, and concurrent results, share a transaction and set-based statements
+   * (db/combiner.ts). It pays where each statement is a round trip and CPU in another process
+   * (MySQL); SQLite's statements are cheap calls and its group commit already shares commits.
+   */
+  readonly combineRequests: boolean;
   /** Counter rows per queue: writers pick one at random so they do not queue on one row lock. */
   readonly counterSlots: number;
   /**
@@ -43,6 +49,7 @@ export const CAPABILITIES = {
     counterSlots: 1,
     upsert: 'on-conflict',
     groupCommit: true,
+    combineRequests: false,
     indexNamesPerTable: false,
     lastInsertId: 'last_insert_rowid()',
     migrateInWriteTransaction: true,
@@ -58,6 +65,7 @@ export const CAPABILITIES = {
     counterSlots: 8,
     upsert: 'on-duplicate-key',
     groupCommit: false,
+    combineRequests: true,
     indexNamesPerTable: true,
     lastInsertId: 'last_insert_id()',
     migrateInWriteTransaction: false,

@@ -1,11 +1,14 @@
 // The claim (spec §3.6, §9a): take the oldest visible submission of a queue and lease
-// it under a fresh pull key, in one atomic step, so no two graders ever hold it.
+// it under a fresh pull key, in one atomic step, so no two graders ever hold it. Graders
+// asking at the same time may be served together (db/combiner.ts): one transaction reads
+// as many candidates as there are graders and leases one to each, in the order they asked.
+import { Combiners } from '../db/combiner.js';
 import { transact } from '../db/transact.js';
 import { msToUs, nowUs } from '../clock.js';
 import type { QueueContext, StoredFile } from './context.js';
 import { newPullKey } from './pull-key.js';
 import { retireWithNotice } from './retire.js';
-import { leaseForPull, leaseForPush, selectClaimCandidate } from './sql/claim.js';
+import { leaseForPull, leaseForPush, selectClaimCandidates } from './sql/claim.js';
 
 export interface Claimed {
   readonly id: number;
@@ -20,35 +23,46 @@ export interface ClaimOptions {
   readonly push?: boolean;
 }
 
+/** Rows at the pull limit one transaction retires before it gives up on the rest of the batch. */
 const POISON_SCAN_LIMIT = 50;
+const MAX_BATCH = 64;
 
-export async function claim(ctx: QueueContext, queue: string, opts: ClaimOptions): Promise<Claimed | null> {
+const combiners = new Combiners<QueueContext>(MAX_BATCH);
+
+export function claim(ctx: QueueContext, queue: string, opts: ClaimOptions): Promise<Claimed | null> {
+  return combiners.run<ClaimOptions, Claimed | null>(ctx, queue, (asks) => claimBatch(ctx, queue, asks), opts);
+}
+
+/** Leases up to one submission per ask; null for an ask the queue had nothing left for. */
+async function claimBatch(ctx: QueueContext, queue: string, asks: readonly ClaimOptions[]): Promise<Array<Claimed | null>> {
   const { claimed, poisoned } = await transact(ctx.db, ctx.caps, async (trx) => {
+    const claimed: Claimed[] = [];
     let poisoned = 0;
+    let poisonSeen = 0;
     const now = nowUs();
-    for (let scanned = 0; scanned < POISON_SCAN_LIMIT; scanned++) {
-      const row = await selectClaimCandidate.first(trx, { queue, now }, ctx.caps);
-      if (!row) return { claimed: null, poisoned };
-      // A lease that ran out at the pull limit: the grader keeps failing on it.
-      if (row.lease_until !== null && row.pull_count >= ctx.config.pullLimit) {
-        if (await retireWithNotice(trx, ctx.caps, row, 'poison', now)) poisoned++;
-        continue;
+    const leaseUntil = now + msToUs(ctx.config.visibilityTimeoutMs);
+    while (claimed.length < asks.length && poisonSeen < POISON_SCAN_LIMIT) {
+      const limit = asks.length - claimed.length;
+      const rows = await selectClaimCandidates.rows(trx, { queue, now, limit }, ctx.caps);
+      for (const row of rows) {
+        // A lease that ran out at the pull limit: the grader keeps failing on it.
+        if (row.lease_until !== null && row.pull_count >= ctx.config.pullLimit) {
+          poisonSeen++;
+          if (await retireWithNotice(trx, ctx.caps, row, 'poison', now)) poisoned++;
+          continue;
+        }
+        const ask = asks[claimed.length]!;
+        const pullkey = newPullKey();
+        await (ask.push ? leaseForPush : leaseForPull).later(trx, { id: row.id, now, leaseUntil, pullkey, graderId: ask.graderId.slice(0, 2048) });
+        claimed.push({ id: row.id, pullkey, body: row.xqueue_body, files: JSON.parse(row.files) as StoredFile[] });
       }
-      const pullkey = newPullKey();
-      await (opts.push ? leaseForPush : leaseForPull).later(trx, {
-        id: row.id,
-        now,
-        leaseUntil: now + msToUs(ctx.config.visibilityTimeoutMs),
-        pullkey,
-        graderId: opts.graderId.slice(0, 2048),
-      });
-      return { claimed: { id: row.id, pullkey, body: row.xqueue_body, files: JSON.parse(row.files) as StoredFile[] }, poisoned };
+      if (rows.length < limit) break;
     }
-    return { claimed: null, poisoned };
+    return { claimed, poisoned };
   });
   if (poisoned > 0) {
     ctx.metrics.retire(queue, 'poison', poisoned);
     ctx.signals.outboxReady();
   }
-  return claimed;
+  return asks.map((_, i) => claimed[i] ?? null);
 }

@@ -1,10 +1,11 @@
-// The claim's two statements (spec §3.6, §9a): the oldest visible submission of a queue,
-// locked so concurrent claimers skip it where the database can, then its new lease.
+// The claim's two statements (spec §3.6, §9a): the oldest visible submissions of a queue,
+// as many as there are graders asking, locked so concurrent claimers skip them where the
+// database can; then each one's new lease.
 import { forUpdateSkipLocked } from '../../db/locking.js';
 import { preparedSelect, preparedWrite } from '../../db/prepared.js';
 import { visible } from '../visibility.js';
 
-export const selectClaimCandidate = preparedSelect((db, p: { queue: string; now: number }, caps) =>
+export const selectClaimCandidates = preparedSelect((db, p: { queue: string; now: number; limit: number }, caps) =>
   forUpdateSkipLocked(
     db
       .selectFrom('submissions')
@@ -13,7 +14,7 @@ export const selectClaimCandidate = preparedSelect((db, p: { queue: string; now:
       .where(visible(p.now))
       .orderBy('arrival_time')
       .orderBy('id')
-      .limit(1),
+      .limit(p.limit),
     caps,
   ),
 );
