@@ -75,7 +75,10 @@ export class Combiner<In, Out> {
 export class Combiners<Owner extends { readonly caps: Capabilities }> {
   private readonly byOwner = new WeakMap<Owner, Map<string, Combiner<unknown, unknown>>>();
 
-  constructor(private readonly maxBatch: number) {}
+  constructor(
+    private readonly maxBatch: number,
+    private readonly maxRunning = 1,
+  ) {}
 
   async run<In, Out>(owner: Owner, name: string, runBatch: BatchRunner<In, Out>, request: In): Promise<Out> {
     if (!owner.caps.combineRequests) {
@@ -86,7 +89,7 @@ export class Combiners<Owner extends { readonly caps: Capabilities }> {
     let named = this.byOwner.get(owner);
     if (!named) this.byOwner.set(owner, (named = new Map()));
     let c = named.get(name) as Combiner<In, Out> | undefined;
-    if (!c) named.set(name, (c = new Combiner(runBatch, this.maxBatch)) as Combiner<unknown, unknown>);
+    if (!c) named.set(name, (c = new Combiner(runBatch, this.maxBatch, this.maxRunning)) as Combiner<unknown, unknown>);
     return c.run(request);
   }
 }

@@ -1,6 +1,7 @@
 // Delivers outbox entries to the LMS (spec §6, §9b). An entry is taken by bumping its
 // next attempt past the attempt's timeout, conditionally, so one process delivers it;
 // a crash mid-attempt only delays it. Success is HTTP 200, exactly.
+import { Combiner } from '../db/combiner.js';
 import { transact } from '../db/transact.js';
 import type { Logger } from 'pino';
 import { msToUs, nowUs } from '../clock.js';
@@ -9,7 +10,7 @@ import { retryDelayMs } from './backoff.js';
 import type { DueCallback } from './enqueue.js';
 import { deliveryLeaseUs } from './lease.js';
 import { post } from './http-post.js';
-import { countFailure, markAcknowledged, markAttemptFailed, markDelivered } from './sql/record.js';
+import { countFailure, markAttemptFailed, markDeliveredMany, MARKS_PER_STATEMENT } from './sql/record.js';
 import { selectDue, takeEntry } from './sql/take.js';
 
 const BATCH = 64;
@@ -35,8 +36,8 @@ export class OutboxDeliverer {
    * already in hand, and reading the table after each attempt found nothing.
    */
   private mayBeDue = true;
-  /** Deliveries waiting to be recorded together, in one transaction per turn of the event loop. */
-  private readonly deliveredMarks: Array<{ readonly id: number; readonly attempts: number; readonly now: number; readonly done: (err?: unknown) => void }> = [];
+  /** Deliveries are recorded together: those made while one batch is being written form the next. */
+  private readonly delivered = new Combiner<number, void>((ids) => this.recordDelivered(ids), MAX_IN_FLIGHT);
 
   constructor(
     private readonly ctx: QueueContext,
@@ -140,28 +141,12 @@ export class OutboxDeliverer {
     });
   }
 
-  /** Records a delivery; the ones made in the same turn share a transaction. */
-  private recordDelivered(id: number, attempts: number, now: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.deliveredMarks.push({ id, attempts, now, done: (err) => (err === undefined ? resolve() : reject(err)) });
-      if (this.deliveredMarks.length === 1) setImmediate(() => void this.flushDelivered());
+  private async recordDelivered(ids: readonly number[]): Promise<void[]> {
+    const now = nowUs();
+    await transact(this.ctx.db, this.ctx.caps, async (trx) => {
+      for (let i = 0; i < ids.length; i += MARKS_PER_STATEMENT) await markDeliveredMany(trx, ids.slice(i, i + MARKS_PER_STATEMENT), now);
     });
-  }
-
-  private async flushDelivered(): Promise<void> {
-    const marks = this.deliveredMarks.splice(0);
-    try {
-      await transact(this.ctx.db, this.ctx.caps, async (trx) => {
-        for (const m of marks) {
-          await markDelivered.later(trx, { id: m.id, attempts: m.attempts, now: m.now });
-          await markAcknowledged.later(trx, { id: m.id });
-        }
-      });
-    } catch (err) {
-      for (const m of marks) m.done(err ?? new Error('could not record deliveries'));
-      return;
-    }
-    for (const m of marks) m.done();
+    return ids.map(() => undefined);
   }
 
   private async attempt(e: Due): Promise<void> {
@@ -181,7 +166,7 @@ export class OutboxDeliverer {
     const now = nowUs();
     const attempts = e.attempts + 1;
     try {
-      if (outcome === 'ok') await this.recordDelivered(e.submission_id, attempts, now);
+      if (outcome === 'ok') await this.delivered.run(e.submission_id);
       else
         await transact(db, this.ctx.caps, async (trx) => {
           const givingUp = now - e.created_at >= msToUs(config.callback.giveUpMs);

@@ -1,15 +1,42 @@
 // Recording a delivery attempt: delivered (and the submission acknowledged by the LMS),
 // or failed with its next attempt time and the failure counted on the submission.
-import { preparedWrite } from '../../db/prepared.js';
+import { listNames, listParams } from '../../db/in-list.js';
+import { preparedWrite, type Handle } from '../../db/prepared.js';
 import type { OutboxState } from '../../db/schema.js';
 
-export const markDelivered = preparedWrite((db, p: { id: number; attempts: number; now: number }) =>
-  db.updateTable('outbox').set({ state: 'delivered', attempts: p.attempts, delivered_at: p.now, last_error: null }).where('submission_id', '=', p.id),
+/** Deliveries one pair of statements records. */
+export const MARKS_PER_STATEMENT = 16;
+
+const ID_NAMES = listNames('id', MARKS_PER_STATEMENT);
+
+const markDelivered = preparedWrite((db, p: Record<string, number>) =>
+  db
+    .updateTable('outbox')
+    .set((eb) => ({ state: 'delivered', attempts: eb('attempts', '+', 1), delivered_at: p.now!, last_error: null }))
+    .where(
+      'submission_id',
+      'in',
+      ID_NAMES.map((n) => p[n]!),
+    ),
 );
 
-export const markAcknowledged = preparedWrite((db, p: { id: number }) =>
-  db.updateTable('submissions').set({ lms_ack: 1 }).where('id', '=', p.id),
+const markAcknowledged = preparedWrite((db, p: Record<string, number>) =>
+  db
+    .updateTable('submissions')
+    .set({ lms_ack: 1 })
+    .where(
+      'id',
+      'in',
+      ID_NAMES.map((n) => p[n]!),
+    ),
 );
+
+/** Records 1 to MARKS_PER_STATEMENT delivered callbacks (the attempt that delivered each counted), and their submissions acknowledged. */
+export async function markDeliveredMany(trx: Handle, ids: readonly number[], now: number): Promise<void> {
+  const params = { ...listParams(ID_NAMES, ids), now };
+  await markDelivered.later(trx, params);
+  await markAcknowledged.later(trx, params);
+}
 
 interface Failed {
   readonly id: number;

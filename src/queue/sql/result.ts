@@ -1,4 +1,5 @@
 // put_result's two statements (spec §3.7): the submissions, locked, and each stored result.
+import { listNames, listParams } from '../../db/in-list.js';
 import { forUpdate } from '../../db/locking.js';
 import type { Capabilities } from '../../db/capabilities.js';
 import { preparedSelect, preparedWrite, type Handle } from '../../db/prepared.js';
@@ -6,13 +7,12 @@ import { preparedSelect, preparedWrite, type Handle } from '../../db/prepared.js
 /** Results stored by one transaction at most (db/combiner.ts). */
 export const RESULT_BATCH = 16;
 
-const ID_NAMES = Array.from({ length: RESULT_BATCH }, (_, i) => `id${i}`);
+const ID_NAMES = listNames('id', RESULT_BATCH);
 
 const COLUMNS = ['id', 'queue_name', 'pullkey', 'result_key', 'grader_reply', 'xqueue_header', 'lms_callback_url'] as const;
 
 const selectOne = preparedSelect((db, p: { id: number }, caps) => forUpdate(db.selectFrom('submissions').select(COLUMNS).where('id', '=', p.id), caps));
 
-/** The list has a fixed length, so the query is built once: a shorter one repeats its first id. */
 const selectMany = preparedSelect((db, p: Record<string, number>, caps) =>
   forUpdate(
     db
@@ -30,9 +30,7 @@ const selectMany = preparedSelect((db, p: Record<string, number>, caps) =>
 /** The submissions of 1 to RESULT_BATCH results, locked. */
 export function selectForResults(db: Handle, ids: readonly number[], caps: Capabilities) {
   if (ids.length === 1) return selectOne.rows(db, { id: ids[0]! }, caps);
-  const params: Record<string, number> = {};
-  ID_NAMES.forEach((n, i) => (params[n] = ids[i] ?? ids[0]!));
-  return selectMany.rows(db, params, caps);
+  return selectMany.rows(db, listParams(ID_NAMES, ids), caps);
 }
 
 export const storeResult = preparedWrite((db, p: { id: number; reply: string; now: number; resultKey: string }) =>

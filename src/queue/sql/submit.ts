@@ -1,21 +1,43 @@
 // A submission's hot statements (spec §3.4, §5.3): what the same learner submitted before
 // to the same callback URL (retired as superseded), the insert, and what the reply needs.
 import { sql } from 'kysely';
+import type { Capabilities } from '../../db/capabilities.js';
+import { listNames, listParams } from '../../db/in-list.js';
 import { forUpdate } from '../../db/locking.js';
-import { preparedSelect, preparedWrite } from '../../db/prepared.js';
+import { preparedSelect, preparedWrite, type Handle } from '../../db/prepared.js';
 import { leased, unretired } from './counts.js';
 
-export const selectSuperseded = preparedSelect((db, p: { hash: string; url: string }, caps) =>
+/** Submissions stored by one transaction at most (db/combiner.ts). */
+export const SUBMIT_BATCH = 16;
+
+const HASH_NAMES = listNames('hash', SUBMIT_BATCH);
+
+const selectByHash = preparedSelect((db, p: { hash: string }, caps) =>
+  forUpdate(db.selectFrom('submissions').select(['id', 'queue_name', 'lms_callback_url']).where('callback_hash', '=', p.hash).where('retired', '=', 0), caps),
+);
+
+const selectByHashes = preparedSelect((db, p: Record<string, string>, caps) =>
   forUpdate(
     db
       .selectFrom('submissions')
-      .select(['id', 'queue_name'])
-      .where('callback_hash', '=', p.hash)
-      .where('retired', '=', 0)
-      .where('lms_callback_url', '=', p.url),
+      .select(['id', 'queue_name', 'lms_callback_url'])
+      .where(
+        'callback_hash',
+        'in',
+        HASH_NAMES.map((n) => p[n]!),
+      )
+      .where('retired', '=', 0),
     caps,
   ),
 );
+
+/**
+ * Unretired submissions under these callback hashes, locked: those whose URL is one being
+ * submitted again are superseded (the hash finds them; the URL itself decides).
+ */
+export function selectSuperseded(db: Handle, hashes: readonly string[], caps: Capabilities) {
+  return hashes.length === 1 ? selectByHash.rows(db, { hash: hashes[0]! }, caps) : selectByHashes.rows(db, listParams(HASH_NAMES, hashes), caps);
+}
 
 interface NewRow {
   readonly queue: string;
@@ -40,6 +62,9 @@ export const insertSubmission = preparedWrite((db, p: NewRow) =>
     arrival_time: p.now,
   }),
 );
+
+/** The id the insert just made, read right after it on the same connection. */
+export const selectLastId = preparedSelect((db, _p: object, caps) => db.selectNoFrom(sql<number>`${sql.raw(caps.lastInsertId)}`.as('id')));
 
 /**
  * The id the insert just made and the queue's length, in one statement read right after
