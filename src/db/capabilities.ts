@@ -23,6 +23,8 @@ export interface Capabilities {
    * (MySQL); SQLite's statements are cheap calls and its group commit already shares commits.
    */
   readonly combineRequests: boolean;
+  /** One UPDATE may change rows of two joined tables (MySQL's UPDATE … JOIN), so it needs no transaction around it. */
+  readonly updateJoins: boolean;
   /** Counter rows per queue: writers pick one at random so they do not queue on one row lock. */
   readonly counterSlots: number;
   /**
@@ -50,6 +52,7 @@ export const CAPABILITIES = {
     upsert: 'on-conflict',
     groupCommit: true,
     combineRequests: false,
+    updateJoins: false,
     indexNamesPerTable: false,
     lastInsertId: 'last_insert_rowid()',
     migrateInWriteTransaction: true,
@@ -66,6 +69,7 @@ export const CAPABILITIES = {
     upsert: 'on-duplicate-key',
     groupCommit: false,
     combineRequests: true,
+    updateJoins: true,
     indexNamesPerTable: true,
     lastInsertId: 'last_insert_id()',
     migrateInWriteTransaction: false,

@@ -16,14 +16,15 @@ function committerFor(db: Kysely<Database>): GroupCommitter {
   return c;
 }
 
-export async function transact<T>(
-  db: Kysely<Database>,
-  caps: Capabilities,
-  body: (trx: Transaction<Database>) => Promise<T>,
-): Promise<T> {
+export function transact<T>(db: Kysely<Database>, caps: Capabilities, body: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return withRetries(caps, () => (caps.groupCommit ? committerFor(db).run(body) : db.transaction().execute(body)));
+}
+
+/** Runs `work` (a transaction, or one statement on its own) again after a deadlock or busy lock. */
+export async function withRetries<T>(caps: Capabilities, work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return caps.groupCommit ? await committerFor(db).run(body) : await db.transaction().execute(body);
+      return await work();
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (attempt >= ATTEMPTS || !code || !caps.retryableErrors.includes(code)) throw err;

@@ -143,9 +143,7 @@ export class OutboxDeliverer {
 
   private async recordDelivered(ids: readonly number[]): Promise<void[]> {
     const now = nowUs();
-    await transact(this.ctx.db, this.ctx.caps, async (trx) => {
-      for (let i = 0; i < ids.length; i += MARKS_PER_STATEMENT) await markDeliveredMany(trx, ids.slice(i, i + MARKS_PER_STATEMENT), now);
-    });
+    for (let i = 0; i < ids.length; i += MARKS_PER_STATEMENT) await markDeliveredMany(this.ctx.db, this.ctx.caps, ids.slice(i, i + MARKS_PER_STATEMENT), now);
     return ids.map(() => undefined);
   }
 

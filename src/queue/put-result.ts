@@ -59,7 +59,7 @@ interface Stored {
 
 type LockedRow = Awaited<ReturnType<typeof selectForResults>>[number];
 
-const combiners = new Combiners<QueueContext>(RESULT_BATCH);
+const combiners = new Combiners<QueueContext>(RESULT_BATCH, Number(process.env.XQ_RR ?? 1));
 
 export async function putResult(
   ctx: QueueContext,

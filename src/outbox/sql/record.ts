@@ -1,8 +1,11 @@
 // Recording a delivery attempt: delivered (and the submission acknowledged by the LMS),
 // or failed with its next attempt time and the failure counted on the submission.
+import { sql, type Kysely } from 'kysely';
+import type { Capabilities } from '../../db/capabilities.js';
 import { listNames, listParams } from '../../db/in-list.js';
-import { preparedWrite, type Handle } from '../../db/prepared.js';
-import type { OutboxState } from '../../db/schema.js';
+import { preparedWrite } from '../../db/prepared.js';
+import type { Database, OutboxState } from '../../db/schema.js';
+import { transact, withRetries } from '../../db/transact.js';
 
 /** Deliveries one pair of statements records. */
 export const MARKS_PER_STATEMENT = 16;
@@ -31,11 +34,29 @@ const markAcknowledged = preparedWrite((db, p: Record<string, number>) =>
     ),
 );
 
-/** Records 1 to MARKS_PER_STATEMENT delivered callbacks (the attempt that delivered each counted), and their submissions acknowledged. */
-export async function markDeliveredMany(trx: Handle, ids: readonly number[], now: number): Promise<void> {
+/** Both marks in one statement, where the database updates joined tables (capability updateJoins). */
+const markDeliveredJoined = preparedWrite((db, p: Record<string, number>) => {
+  const ids = sql.join(ID_NAMES.map((n) => p[n]!));
+  const q = sql`update outbox join submissions on submissions.id = outbox.submission_id
+    set outbox.state = 'delivered', outbox.attempts = outbox.attempts + 1, outbox.delivered_at = ${p.now!}, outbox.last_error = null,
+      submissions.lms_ack = 1
+    where outbox.submission_id in (${ids})`;
+  return { compile: () => q.compile(db) };
+});
+
+/**
+ * Records 1 to MARKS_PER_STATEMENT delivered callbacks (the attempt that delivered each
+ * counted) and their submissions acknowledged: in one statement on its own where the
+ * database can, else as two statements of a transaction.
+ */
+export async function markDeliveredMany(db: Kysely<Database>, caps: Capabilities, ids: readonly number[], now: number): Promise<void> {
   const params = { ...listParams(ID_NAMES, ids), now };
-  await markDelivered.later(trx, params);
-  await markAcknowledged.later(trx, params);
+  if (caps.updateJoins) await withRetries(caps, () => markDeliveredJoined.write(db, params, caps));
+  else
+    await transact(db, caps, async (trx) => {
+      await markDelivered.later(trx, params);
+      await markAcknowledged.later(trx, params);
+    });
 }
 
 interface Failed {
