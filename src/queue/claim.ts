@@ -27,7 +27,7 @@ export interface ClaimOptions {
 const POISON_SCAN_LIMIT = 50;
 const MAX_BATCH = 64;
 
-const combiners = new Combiners<QueueContext>(MAX_BATCH, Number(process.env.XQ_CR ?? 1));
+const combiners = new Combiners<QueueContext>(MAX_BATCH);
 
 export function claim(ctx: QueueContext, queue: string, opts: ClaimOptions): Promise<Claimed | null> {
   return combiners.run<ClaimOptions, Claimed | null>(ctx, queue, (asks) => claimBatch(ctx, queue, asks), opts);

@@ -59,7 +59,7 @@ interface Stored {
 
 type LockedRow = Awaited<ReturnType<typeof selectForResults>>[number];
 
-const combiners = new Combiners<QueueContext>(RESULT_BATCH, Number(process.env.XQ_RR ?? 1));
+const combiners = new Combiners<QueueContext>(RESULT_BATCH);
 
 export async function putResult(
   ctx: QueueContext,
