@@ -30,11 +30,11 @@ const MAX_BATCH = 64;
 const combiners = new Combiners<QueueContext>(MAX_BATCH);
 
 export function claim(ctx: QueueContext, queue: string, opts: ClaimOptions): Promise<Claimed | null> {
-  return combiners.run<ClaimOptions, Claimed | null>(ctx, queue, (asks) => claimBatch(ctx, queue, asks), opts);
+  return combiners.run<ClaimOptions, Claimed | null>(ctx, queue, (asks, letNextStart) => claimBatch(ctx, queue, asks, letNextStart), opts);
 }
 
 /** Leases up to one submission per ask; null for an ask the queue had nothing left for. */
-async function claimBatch(ctx: QueueContext, queue: string, asks: readonly ClaimOptions[]): Promise<Array<Claimed | null>> {
+async function claimBatch(ctx: QueueContext, queue: string, asks: readonly ClaimOptions[], letNextStart: () => void): Promise<Array<Claimed | null>> {
   const { claimed, poisoned } = await transact(ctx.db, ctx.caps, async (trx) => {
     const claimed: Claimed[] = [];
     let poisoned = 0;
@@ -44,6 +44,8 @@ async function claimBatch(ctx: QueueContext, queue: string, asks: readonly Claim
     while (claimed.length < asks.length && poisonSeen < POISON_SCAN_LIMIT) {
       const limit = asks.length - claimed.length;
       const rows = await selectClaimCandidates.rows(trx, { queue, now, limit }, ctx.caps);
+      // These rows are locked now: the next batch's SELECT skips them.
+      letNextStart();
       for (const row of rows) {
         // A lease that ran out at the pull limit: the grader keeps failing on it.
         if (row.lease_until !== null && row.pull_count >= ctx.config.pullLimit) {

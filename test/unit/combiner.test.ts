@@ -39,6 +39,26 @@ describe('Combiner', () => {
     expect(batches).toEqual([[1], [2, 3]]);
   });
 
+  it('starts the next batch once the running one lets it, before that one has finished', async () => {
+    let finishFirst!: () => void;
+    const batches: number[][] = [];
+    const combiner = new Combiner<number, number>(async (reqs, letNextStart) => {
+      batches.push([...reqs]);
+      if (batches.length === 1) {
+        letNextStart();
+        await new Promise<void>((r) => (finishFirst = r));
+      }
+      return reqs.map((r) => r);
+    }, 10);
+    const first = combiner.run(1);
+    await new Promise((r) => setImmediate(r));
+    const second = combiner.run(2);
+    expect(await second).toBe(2);
+    expect(batches).toEqual([[1], [2]]);
+    finishFirst();
+    expect(await first).toBe(1);
+  });
+
   it('rejects a refused request alone', async () => {
     const { combiner } = recorder();
     const out = await Promise.allSettled([combiner.run(1), combiner.run(-2), combiner.run(3)]);
