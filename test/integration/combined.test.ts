@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { claim, type Claimed } from '../../src/queue/claim.js';
 import { unretiredCount } from '../../src/queue/counts.js';
 import { putResult } from '../../src/queue/put-result.js';
+import { submit } from '../../src/queue/submit.js';
 import { lmsSubmission, loggedIn } from '../helpers/client.js';
 import { serverWithLms } from '../helpers/server.js';
 
@@ -13,6 +14,25 @@ const all = () => true;
 const reason = (o: PromiseSettledResult<unknown>) => (o.status === 'rejected' ? (o.reason as Error).message : 'ok');
 
 describe('requests served together', () => {
+  it('submissions: a later one to the same callback URL supersedes an earlier one of the same batch', async () => {
+    const q = ctx.xq.server.queue;
+    const base = { queueName: 'second', requesterId: '127.0.0.1', body: '{}', files: [] };
+    const url = (n: string) => `${ctx.lms.url}/courses/x/xqueue/1/${n}/score_update`;
+    const header = (n: string) => `{"lms_callback_url": "${url(n)}", "lms_key": "${n}", "queue_name": "second"}`;
+    const before = await unretiredCount(q.db, 'second');
+    const [first, other, again] = await Promise.all([
+      submit(q, { ...base, callbackUrl: url('s1'), header: header('s1') }),
+      submit(q, { ...base, callbackUrl: url('s2'), header: header('s2') }),
+      submit(q, { ...base, callbackUrl: url('s1'), header: header('s1') }),
+    ]);
+    expect(new Set([first.id, other.id, again.id]).size).toBe(3);
+    expect(first.id).toBeLessThan(again.id);
+    // s1's first submission is retired: two of the three are left in the queue.
+    expect(await unretiredCount(q.db, 'second')).toBe(before + 2);
+    const claimed = await Promise.all([1, 2, 3].map(() => claim(q, 'second', { graderId: 'g' })));
+    expect(claimed.filter((c) => c !== null).map((c) => c!.id).sort()).toEqual([other.id, again.id].sort());
+  });
+
   it('claims: each asker gets its own submission, oldest first, and the askers beyond the queue get none', async () => {
     const lms = await loggedIn(ctx.xq.url, ctx.xq.password);
     for (const block of ['c1', 'c2', 'c3']) await lms.post('/xqueue/submit/', lmsSubmission(ctx.lms.url, { queue: 'second', block }));
