@@ -1,5 +1,5 @@
 // Combines concurrent requests of one kind into one transaction that serves them all with
-// set-based statements: one SELECT for eight claims instead of eight. On MySQL each
+// set-based statements: one SELECT for all the claims of a batch instead of one each. On MySQL each
 // statement, round trip and commit is CPU in the database server, and under load that CPU
 // is what runs out. A combiner runs a bounded number of batches at a time; requests that
 // arrive while they run form the next ones, so batches grow with the load, and a lone

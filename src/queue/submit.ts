@@ -48,7 +48,7 @@ async function submitBatch(ctx: QueueContext, batch: readonly NewSubmission[]): 
     for (const s of batch) bump(s.queueName, 1);
     // Superseded within the batch: every submission but the last one to its callback URL.
     const lastFor = new Map(batch.map((s, i) => [s.callbackUrl, i]));
-    batch.forEach((s, i) => lastFor.get(s.callbackUrl) !== i && bump(s.queueName, -1));
+    for (const [i, s] of batch.entries()) if (lastFor.get(s.callbackUrl) !== i) bump(s.queueName, -1);
     for (const row of superseded) {
       await retireSubmission.later(trx, { id: row.id, reason: 'superseded' });
       bump(row.queue_name, -1);
