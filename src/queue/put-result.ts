@@ -85,16 +85,16 @@ async function storeResults(ctx: QueueContext, asks: readonly ResultAsk[]): Prom
     const out: Array<Stored | XqueueError> = [];
     for (const { reply, mayGrade } of asks) {
       const row = byId.get(reply.submissionId);
-      const refusal = checkResult(row, reply, mayGrade);
-      if (refusal !== undefined) {
-        out.push(refusal);
+      const verdict = judgeResult(row, reply, mayGrade);
+      if (verdict instanceof XqueueError) {
+        out.push(verdict);
         continue;
       }
-      if (row!.result_key !== null) {
-        out.push({ queue: row!.queue_name, duplicate: true });
+      const r = row!; // a result not refused has its submission
+      if (verdict === 'repeat') {
+        out.push({ queue: r.queue_name, duplicate: true });
         continue;
       }
-      const r = row!;
       await storeResult.later(trx, { id: r.id, reply: reply.body, now, resultKey: r.pullkey });
       const callback = await enqueueCallback(trx, r, 'result', reply.body, now, now + deliveryLeaseUs(ctx.config));
       Object.assign(r, { result_key: r.pullkey, grader_reply: reply.body, pullkey: '' });
@@ -113,11 +113,11 @@ async function storeResults(ctx: QueueContext, asks: readonly ResultAsk[]): Prom
   return outcomes;
 }
 
-/** Why a result is refused (spec §3.7), or undefined: to be stored, or a repeat of the stored one. */
-function checkResult(row: LockedRow | undefined, reply: GraderReply, mayGrade: (queue: string) => boolean): XqueueError | undefined {
+/** What becomes of a result (spec §3.7): stored, accepted again as a repeat of the stored one, or refused with the legacy error. */
+function judgeResult(row: LockedRow | undefined, reply: GraderReply, mayGrade: (queue: string) => boolean): 'store' | 'repeat' | XqueueError {
   if (!row || !mayGrade(row.queue_name)) return protocolError(MSG.submissionDoesNotExist);
   if (row.result_key !== null && row.result_key === reply.submissionKey)
-    return row.grader_reply === reply.body ? undefined : protocolError(MSG.resultAlreadyRecorded);
+    return row.grader_reply === reply.body ? 'repeat' : protocolError(MSG.resultAlreadyRecorded);
   if (row.pullkey === '' || row.pullkey !== reply.submissionKey) return protocolError(MSG.incorrectKey);
-  return undefined;
+  return 'store';
 }
