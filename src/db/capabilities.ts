@@ -25,6 +25,12 @@ export interface Capabilities {
   readonly combineRequests: boolean;
   /** One UPDATE may change rows of two joined tables (MySQL's UPDATE … JOIN), so it needs no transaction around it. */
   readonly updateJoins: boolean;
+  /**
+   * An updated row's old index entries stay, marked deleted, until a background purge
+   * (InnoDB). A read from the head of an index range walks them, so claims start from a
+   * floor (queue/claim-floor.ts) instead.
+   */
+  readonly staleIndexEntries: boolean;
   /** Counter rows per queue: writers pick one at random so they do not queue on one row lock. */
   readonly counterSlots: number;
   /**
@@ -53,6 +59,7 @@ export const CAPABILITIES = {
     groupCommit: true,
     combineRequests: false,
     updateJoins: false,
+    staleIndexEntries: false,
     indexNamesPerTable: false,
     lastInsertId: 'last_insert_rowid()',
     migrateInWriteTransaction: true,
@@ -70,6 +77,7 @@ export const CAPABILITIES = {
     groupCommit: false,
     combineRequests: true,
     updateJoins: true,
+    staleIndexEntries: true,
     indexNamesPerTable: true,
     lastInsertId: 'last_insert_id()',
     migrateInWriteTransaction: false,

@@ -6,6 +6,7 @@ import { Combiners } from '../db/combiner.js';
 import { transact } from '../db/transact.js';
 import { msToUs, nowUs } from '../clock.js';
 import type { QueueContext, StoredFile } from './context.js';
+import { claimFloor } from './claim-floor.js';
 import { newPullKey } from './pull-key.js';
 import { retireWithNotice } from './retire.js';
 import { leaseForPull, leaseForPush, selectClaimCandidates } from './sql/claim.js';
@@ -35,6 +36,7 @@ export function claim(ctx: QueueContext, queue: string, opts: ClaimOptions): Pro
 
 /** Leases up to one submission per ask; null for an ask the queue had nothing left for. */
 async function claimBatch(ctx: QueueContext, queue: string, asks: readonly ClaimOptions[], letNextStart: () => void): Promise<Array<Claimed | null>> {
+  const floor = await claimFloor(ctx, queue);
   const { claimed, poisoned } = await transact(ctx.db, ctx.caps, async (trx) => {
     const claimed: Claimed[] = [];
     let poisoned = 0;
@@ -43,7 +45,7 @@ async function claimBatch(ctx: QueueContext, queue: string, asks: readonly Claim
     const leaseUntil = now + msToUs(ctx.config.visibilityTimeoutMs);
     while (claimed.length < asks.length && poisonSeen < POISON_SCAN_LIMIT) {
       const limit = asks.length - claimed.length;
-      const rows = await selectClaimCandidates.rows(trx, { queue, now, limit }, ctx.caps);
+      const rows = await selectClaimCandidates.rows(trx, { queue, now, floor, limit }, ctx.caps);
       // These rows are locked now: the next batch's SELECT skips them.
       letNextStart();
       for (const row of rows) {

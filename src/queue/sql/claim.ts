@@ -5,18 +5,28 @@ import { forUpdateSkipLocked } from '../../db/locking.js';
 import { preparedSelect, preparedWrite } from '../../db/prepared.js';
 import { visible } from '../visibility.js';
 
-export const selectClaimCandidates = preparedSelect((db, p: { queue: string; now: number; limit: number }, caps) =>
+export const selectClaimCandidates = preparedSelect((db, p: { queue: string; now: number; floor: number; limit: number }, caps) =>
   forUpdateSkipLocked(
     db
       .selectFrom('submissions')
       .select(['id', 'queue_name', 'lease_until', 'pull_count', 'xqueue_body', 'files', 'xqueue_header', 'lms_callback_url'])
       .where('queue_name', '=', p.queue)
       .where(visible(p.now))
+      .where('arrival_time', '>=', p.floor)
       .orderBy('arrival_time')
       .orderBy('id')
       .limit(p.limit),
     caps,
   ),
+);
+
+/** The oldest unretired submission's arrival time (claim-floor.ts); null for an empty queue. */
+export const selectOldestUnretired = preparedSelect((db, p: { queue: string }) =>
+  db
+    .selectFrom('submissions')
+    .select((eb) => eb.fn.min<number>('arrival_time').as('oldest'))
+    .where('queue_name', '=', p.queue)
+    .where('retired', '=', 0),
 );
 
 interface Lease {
