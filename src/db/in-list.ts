@@ -12,3 +12,6 @@ export function listParams<T>(names: readonly string[], values: readonly T[]): R
   names.forEach((n, i) => (params[n] = values[i] ?? values[0]!));
   return params;
 }
+
+/** The values of a list inside a prepared query's builder: what `params` holds under each name. */
+export const listOf = <T>(params: Record<string, T>, names: readonly string[]): T[] => names.map((n) => params[n]!);

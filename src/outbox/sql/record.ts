@@ -2,7 +2,7 @@
 // or failed with its next attempt time and the failure counted on the submission.
 import { sql, type Kysely } from 'kysely';
 import type { Capabilities } from '../../db/capabilities.js';
-import { listNames, listParams } from '../../db/in-list.js';
+import { listNames, listOf, listParams } from '../../db/in-list.js';
 import { preparedWrite } from '../../db/prepared.js';
 import type { Database, OutboxState } from '../../db/schema.js';
 import { transact, withRetries } from '../../db/transact.js';
@@ -16,27 +16,19 @@ const markDelivered = preparedWrite((db, p: Record<string, number>) =>
   db
     .updateTable('outbox')
     .set((eb) => ({ state: 'delivered', attempts: eb('attempts', '+', 1), delivered_at: p.now!, last_error: null }))
-    .where(
-      'submission_id',
-      'in',
-      ID_NAMES.map((n) => p[n]!),
-    ),
+    .where('submission_id', 'in', listOf(p, ID_NAMES)),
 );
 
 const markAcknowledged = preparedWrite((db, p: Record<string, number>) =>
   db
     .updateTable('submissions')
     .set({ lms_ack: 1 })
-    .where(
-      'id',
-      'in',
-      ID_NAMES.map((n) => p[n]!),
-    ),
+    .where('id', 'in', listOf(p, ID_NAMES)),
 );
 
 /** Both marks in one statement, where the database updates joined tables (capability updateJoins). */
 const markDeliveredJoined = preparedWrite((db, p: Record<string, number>) => {
-  const ids = sql.join(ID_NAMES.map((n) => p[n]!));
+  const ids = sql.join(listOf(p, ID_NAMES));
   const q = sql`update outbox join submissions on submissions.id = outbox.submission_id
     set outbox.state = 'delivered', outbox.attempts = outbox.attempts + 1, outbox.delivered_at = ${p.now!}, outbox.last_error = null,
       submissions.lms_ack = 1

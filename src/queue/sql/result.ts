@@ -1,5 +1,5 @@
 // put_result's two statements (spec §3.7): the submissions, locked, and each stored result.
-import { listNames, listParams } from '../../db/in-list.js';
+import { listNames, listOf, listParams } from '../../db/in-list.js';
 import { forUpdate } from '../../db/locking.js';
 import type { Capabilities } from '../../db/capabilities.js';
 import { preparedSelect, preparedWrite, type Handle } from '../../db/prepared.js';
@@ -18,11 +18,7 @@ const selectMany = preparedSelect((db, p: Record<string, number>, caps) =>
     db
       .selectFrom('submissions')
       .select(COLUMNS)
-      .where(
-        'id',
-        'in',
-        ID_NAMES.map((n) => p[n]!),
-      ),
+      .where('id', 'in', listOf(p, ID_NAMES)),
     caps,
   ),
 );

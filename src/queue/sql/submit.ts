@@ -2,7 +2,7 @@
 // to the same callback URL (retired as superseded), the insert, and what the reply needs.
 import { sql } from 'kysely';
 import type { Capabilities } from '../../db/capabilities.js';
-import { listNames, listParams } from '../../db/in-list.js';
+import { listNames, listOf, listParams } from '../../db/in-list.js';
 import { forUpdate } from '../../db/locking.js';
 import { preparedSelect, preparedWrite, type Handle } from '../../db/prepared.js';
 import { leased, unretired } from './counts.js';
@@ -21,11 +21,7 @@ const selectByHashes = preparedSelect((db, p: Record<string, string>, caps) =>
     db
       .selectFrom('submissions')
       .select(['id', 'queue_name', 'lms_callback_url'])
-      .where(
-        'callback_hash',
-        'in',
-        HASH_NAMES.map((n) => p[n]!),
-      )
+      .where('callback_hash', 'in', listOf(p, HASH_NAMES))
       .where('retired', '=', 0),
     caps,
   ),
